@@ -1,0 +1,153 @@
+/**
+ * Micro benchmark of the CSV reader: N order_items-shaped rows (seeded) generated in memory, then
+ * tokenize only, and tokenize + decode every column. Usage: node --import tsx bench/csv-parse.ts [rows] [rounds]
+ */
+import { gzipSync } from 'node:zlib';
+import {
+  bytesSource,
+  CsvTokenizer,
+  decodeBool,
+  decodeDate,
+  decodeInt32,
+  decodeInt64,
+  decodeTimestamp,
+  openCsv,
+  type CsvBatch,
+} from '../validation/csv/index.js';
+
+const HEADER = 'id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,order_timestamp,date\n';
+
+/** Mulberry32: a small seeded PRNG. */
+function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+const p2 = (n: number): string => (n < 10 ? '0' + n : String(n));
+
+/** Generates `rows` order_items rows as UTF-8 bytes, header first. */
+export function generateOrderItems(rows: number, seed = 42): Uint8Array {
+  const rand = prng(seed);
+  const parts: Uint8Array[] = [];
+  const enc = new TextEncoder();
+  let lines: string[] = [HEADER.trimEnd()];
+  let orderId = 10000;
+  let cart = 1;
+  let user = 1990;
+  let days = '10';
+  let ts = '';
+  let date = '';
+  const newOrder = (): void => {
+    orderId++;
+    cart = 1;
+    user = 1 + Math.floor(rand() * 200000);
+    days = rand() < 0.06 ? '' : String(Math.floor(rand() * 31));
+    const m = 1 + Math.floor(rand() * 12);
+    const d = 1 + Math.floor(rand() * 28);
+    date = `2025-${p2(m)}-${p2(d)}`;
+    ts = `${date}T${p2(Math.floor(rand() * 24))}:${p2(Math.floor(rand() * 60))}:${p2(Math.floor(rand() * 60))}`;
+  };
+  newOrder();
+  for (let i = 1; i <= rows; i++) {
+    if (rand() < 0.1) newOrder();
+    lines.push(`${i},${orderId},${user},${days},${1 + Math.floor(rand() * 50000)},${cart++},${rand() < 0.6 ? 1 : 0},${ts},${date}`);
+    if (lines.length >= 50_000) {
+      parts.push(enc.encode(lines.join('\n') + '\n'));
+      lines = [];
+    }
+  }
+  if (lines.length > 0) parts.push(enc.encode(lines.join('\n') + '\n'));
+  const total = parts.reduce((n, p) => n + p.length, 0);
+  const out = new Uint8Array(total);
+  let off = 0;
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
+  return out;
+}
+
+function tokenize(bytes: Uint8Array, onBatch: (b: CsvBatch) => void): void {
+  const t = new CsvTokenizer();
+  const CHUNK = 1 << 20;
+  for (let off = 0; off < bytes.length; off += CHUNK) {
+    for (const b of t.push(bytes.subarray(off, Math.min(bytes.length, off + CHUNK)))) onBatch(b);
+  }
+  for (const b of t.finish()) onBatch(b);
+}
+
+let sink = 0;
+function decodeAll(b: CsvBatch): void {
+  sink += decodeInt64(b, 0).errorCount;
+  for (let c = 1; c <= 5; c++) sink += decodeInt32(b, c).errorCount;
+  sink += decodeBool(b, 6).errorCount;
+  sink += decodeTimestamp(b, 7).errorCount;
+  sink += decodeDate(b, 8).errorCount;
+}
+
+function time(label: string, rows: number, rounds: number, f: () => number): void {
+  const rates: number[] = [];
+  for (let k = 0; k < rounds; k++) {
+    const t0 = performance.now();
+    const got = f();
+    const s = (performance.now() - t0) / 1000;
+    if (got !== rows) throw new Error(`${label}: expected ${rows} rows, got ${got}`);
+    rates.push(rows / s);
+  }
+  rates.sort((a, b) => a - b);
+  const fmt = (r: number): string => `${(r / 1e6).toFixed(2)}M`;
+  console.log(`${label.padEnd(34)} median ${fmt(rates[rates.length >> 1]!)} rows/s  best ${fmt(rates[rates.length - 1]!)} rows/s`);
+}
+
+async function main(): Promise<void> {
+  const rows = Number(process.argv[2] ?? 2_000_000);
+  const rounds = Number(process.argv[3] ?? 5);
+  const bytes = generateOrderItems(rows);
+  console.log(`${rows} rows, ${(bytes.length / 1e6).toFixed(1)} MB, ${rounds} rounds, node ${process.version}`);
+
+  time('tokenize', rows, rounds, () => {
+    let n = 0;
+    tokenize(bytes, (b) => (n += b.rowCount));
+    return n;
+  });
+  time('tokenize + decode all columns', rows, rounds, () => {
+    let n = 0;
+    tokenize(bytes, (b) => {
+      decodeAll(b);
+      n += b.rowCount;
+    });
+    return n;
+  });
+  const asyncRun = async (data: Uint8Array): Promise<number> => {
+    const reader = await openCsv(bytesSource(data, 1 << 20));
+    let n = 0;
+    for await (const b of reader) {
+      decodeAll(b);
+      n += b.rowCount;
+    }
+    return n;
+  };
+  for (const [label, data] of [
+    ['openCsv + decode (async, 1 MB chunks)', bytes],
+    ['openCsv + decode (gzip input)', gzipSync(bytes, { level: 6 })],
+  ] as const) {
+    const rates: number[] = [];
+    for (let k = 0; k < Math.min(rounds, 3); k++) {
+      const t0 = performance.now();
+      const n = await asyncRun(data);
+      if (n !== rows) throw new Error(`${label}: expected ${rows}, got ${n}`);
+      rates.push(rows / ((performance.now() - t0) / 1000));
+    }
+    rates.sort((a, b) => a - b);
+    console.log(`${label.padEnd(34)} median ${(rates[rates.length >> 1]! / 1e6).toFixed(2)}M rows/s`);
+  }
+  if (sink !== 0) console.log('decode errors:', sink);
+}
+
+if (process.argv[1]?.endsWith("csv-parse.ts")) await main();

@@ -1,0 +1,98 @@
+/** Row selection on Arrow data without row objects (apache-arrow JS has no take kernel). */
+import * as arrow from 'apache-arrow';
+
+function takeValidity(data: arrow.Data, indices: Uint32Array): { nullBitmap?: Uint8Array; nullCount: number } {
+  if (data.nullCount === 0) return { nullCount: 0 };
+  const bitmap = new Uint8Array((indices.length + 7) >> 3);
+  let nulls = 0;
+  for (let i = 0; i < indices.length; i++) {
+    if (data.getValid(indices[i]!)) bitmap[i >> 3]! |= 1 << (i & 7);
+    else nulls++;
+  }
+  return nulls === 0 ? { nullCount: 0 } : { nullBitmap: bitmap, nullCount: nulls };
+}
+
+function takeFixed(data: arrow.Data, indices: Uint32Array): arrow.Data {
+  const values = data.values as Int32Array;
+  const stride = data.stride;
+  const Ctor = values.constructor as new (n: number) => Int32Array;
+  const out = new Ctor(indices.length * stride);
+  const base = data.offset * stride;
+  if (stride === 1) {
+    for (let i = 0; i < indices.length; i++) out[i] = values[base + indices[i]!]!;
+  } else {
+    for (let i = 0; i < indices.length; i++) {
+      const from = base + indices[i]! * stride;
+      for (let s = 0; s < stride; s++) out[i * stride + s] = values[from + s]!;
+    }
+  }
+  return arrow.makeData({ type: data.type, length: indices.length, data: out, ...takeValidity(data, indices) } as never);
+}
+
+function takeBool(data: arrow.Data<arrow.Bool>, indices: Uint32Array): arrow.Data {
+  const out = new Uint8Array((indices.length + 7) >> 3);
+  const values = data.values;
+  for (let i = 0; i < indices.length; i++) {
+    const j = data.offset + indices[i]!;
+    if ((values[j >> 3]! >> (j & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
+  }
+  return arrow.makeData({ type: data.type, length: indices.length, data: out, ...takeValidity(data, indices) });
+}
+
+function takeUtf8(data: arrow.Data<arrow.Utf8>, indices: Uint32Array): arrow.Data {
+  const offsets = data.valueOffsets;
+  const values = data.values;
+  let total = 0;
+  for (let i = 0; i < indices.length; i++) {
+    const j = data.offset + indices[i]!;
+    total += offsets[j + 1]! - offsets[j]!;
+  }
+  const outOffsets = new Int32Array(indices.length + 1);
+  const outValues = new Uint8Array(total);
+  let pos = 0;
+  for (let i = 0; i < indices.length; i++) {
+    const j = data.offset + indices[i]!;
+    const start = offsets[j]!;
+    const end = offsets[j + 1]!;
+    outValues.set(values.subarray(start, end), pos);
+    pos += end - start;
+    outOffsets[i + 1] = pos;
+  }
+  return arrow.makeData({ type: data.type, length: indices.length, valueOffsets: outOffsets, data: outValues, ...takeValidity(data, indices) });
+}
+
+function takeGeneric(data: arrow.Data, indices: Uint32Array): arrow.Data {
+  const vector = new arrow.Vector([data]);
+  const builder = arrow.makeBuilder({ type: data.type, nullValues: [null, undefined] });
+  for (let i = 0; i < indices.length; i++) builder.append(vector.get(indices[i]!));
+  return builder.finish().flush();
+}
+
+/** The rows of `data` at `indices`, in that order. */
+export function takeData(data: arrow.Data, indices: Uint32Array): arrow.Data {
+  const type = data.type;
+  if (arrow.DataType.isDictionary(type)) {
+    const idx = takeFixed(data.clone(type.indices) as arrow.Data, indices);
+    return arrow.makeData({ type, length: indices.length, data: idx.values, nullBitmap: idx.nullBitmap, nullCount: idx.nullCount, dictionary: data.dictionary } as never);
+  }
+  if (arrow.DataType.isBool(type)) return takeBool(data as arrow.Data<arrow.Bool>, indices);
+  if (arrow.DataType.isUtf8(type) || arrow.DataType.isBinary(type)) return takeUtf8(data as arrow.Data<arrow.Utf8>, indices);
+  if (
+    arrow.DataType.isInt(type) ||
+    arrow.DataType.isFloat(type) ||
+    arrow.DataType.isDate(type) ||
+    arrow.DataType.isTimestamp(type) ||
+    arrow.DataType.isDecimal(type) ||
+    arrow.DataType.isTime(type)
+  ) {
+    return takeFixed(data, indices);
+  }
+  return takeGeneric(data, indices);
+}
+
+/** A new batch holding the rows of `batch` at `indices`. */
+export function takeRows(batch: arrow.RecordBatch, indices: Uint32Array): arrow.RecordBatch {
+  const children = batch.schema.fields.map((_, c) => takeData(batch.data.children[c]!, indices));
+  const struct = arrow.makeData({ type: new arrow.Struct(batch.schema.fields), length: indices.length, children, nullCount: 0 });
+  return new arrow.RecordBatch(batch.schema, struct);
+}
