@@ -9,6 +9,7 @@ export class SchemaMismatchError extends LakehouseError {
   /**
    * @param message What does not match; should name the column.
    * @param column The offending column, if any.
+   * @param options The underlying error, if any.
    */
   constructor(message: string, column?: string, options?: { cause?: unknown }) {
     super('schema_mismatch', 'terminal', message, options);
@@ -18,6 +19,7 @@ export class SchemaMismatchError extends LakehouseError {
 
 /** parquet-wasm refused to encode a table (usually an Arrow type Parquet cannot hold). */
 export class ParquetEncodeError extends LakehouseError {
+  /** @param message What failed, with parquet-wasm's own message. */
   constructor(message: string, options?: { cause?: unknown }) {
     super('parquet_encode', 'terminal', message, options);
   }
@@ -25,6 +27,7 @@ export class ParquetEncodeError extends LakehouseError {
 
 /** Bytes that should be a Parquet file could not be decoded (truncated, corrupt, not Parquet). */
 export class ParquetDecodeError extends LakehouseError {
+  /** @param message What failed and where the bytes came from. */
   constructor(message: string, options?: { cause?: unknown }) {
     super('parquet_decode', 'terminal', message, options);
   }

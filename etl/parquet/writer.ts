@@ -25,8 +25,9 @@ interface Pending {
 /**
  * Writes record batches of one schema as a sequence of Parquet files of about `targetFileSize`
  * in-memory Arrow bytes each (the files themselves are smaller: they are encoded and compressed).
- * Call `write` for every batch, then `close`. Not meant for unawaited concurrent calls, though they
- * are safe: each flush takes the buffer it found and writes it under a fresh key.
+ * Call `write` for every batch, then `close`. Await each call; overlapping calls are nonetheless
+ * safe: each flush takes the buffer it found and writes it under a fresh key, and `close` waits for
+ * flushes under way.
  *
  * If encoding or the `put` fails, the batches of that file go back to the front of the buffer and
  * the error propagates; a later `flush` or `close` tries again under a new key.
@@ -36,6 +37,7 @@ export class ParquetFileWriter {
   private pending: Pending = emptyPending();
   private dictionaries = new WeakSet<object>();
   private readonly files: WrittenFile[] = [];
+  private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
 
   /**
@@ -91,19 +93,27 @@ export class ParquetFileWriter {
     if (taken.batches.length === 0) return undefined;
     this.pending = emptyPending();
     this.dictionaries = new WeakSet();
+    const writing = this.writeFile(taken);
+    this.inflight.add(writing);
     try {
-      const file = await this.writeFile(taken);
+      const file = await writing;
       this.files.push(file);
       return file;
     } catch (err) {
       this.restore(taken);
       throw err;
+    } finally {
+      this.inflight.delete(writing);
     }
   }
 
-  /** Flush, then return every file this writer wrote, in the order written. Later writes throw. */
+  /**
+   * Wait for flushes still under way, flush, then return every file this writer wrote, in the order
+   * written. Later writes throw. If a file fails, its rows stay buffered and `close` may be retried.
+   */
   async close(): Promise<WrittenFile[]> {
     if (!this.closed) {
+      await Promise.allSettled([...this.inflight]);
       await this.flush();
       this.closed = true;
     }

@@ -27,14 +27,15 @@ export function validateKey(key: string, where: string): void {
 }
 
 /**
- * Join key parts with single `/`: `joinKey('a/', '/b', 'c.json')` is `a/b/c.json`.
- * Empty parts are dropped, and the result never starts with `/`; a trailing `/` on the last
- * part is kept, so `joinKey('tables', 'orders/')` gives a folder-style listing prefix.
+ * Join key parts with single `/`: `joinKey('a/', '/b', 'c.json')` is `a/b/c.json`. Empty parts and
+ * empty segments are dropped; the result has no leading or trailing `/` (append one yourself for a
+ * folder-boundary listing prefix).
  */
 export function joinKey(...parts: string[]): string {
-  const segments = parts.flatMap((p) => p.split('/')).filter((s) => s !== '');
-  const last = parts.at(-1) ?? '';
-  return segments.join('/') + (segments.length > 0 && last.endsWith('/') ? '/' : '');
+  return parts
+    .flatMap((p) => p.split('/'))
+    .filter((s) => s !== '')
+    .join('/');
 }
 
 /**

@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Stats } from 'node:fs';
-import { type FileHandle, link, mkdir, open, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
+import { type FileHandle, link, mkdir, open, readdir, readFile, rename, rm, rmdir, stat, unlink, writeFile } from 'node:fs/promises';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { AlreadyExistsError, UsageError } from '../errors.js';
@@ -169,6 +169,31 @@ export class LocalStore implements ObjectStore {
         break; // not empty (or already gone, or in use): leave it
       }
     }
+  }
+
+  /** Delete temp files of writes that never finished (their process died), under `prefix`, older than `before`. */
+  async removeIncompleteWrites(prefix: string, before: Date): Promise<number> {
+    const cut = prefix.lastIndexOf('/') + 1;
+    const start = join(this.root, ...prefix.slice(0, cut).split('/').filter((s) => s !== ''));
+    let removed = 0;
+    const visit = async (dir: string): Promise<void> => {
+      let entries;
+      try {
+        entries = await readdir(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) await visit(path);
+        else if (entry.name.startsWith(TEMP_PREFIX)) {
+          const stats = await stat(path).catch(() => undefined);
+          if (stats && stats.mtimeMs < before.getTime() && (await rm(path, { force: true }).then(() => true, () => false))) removed++;
+        }
+      }
+    };
+    await visit(start);
+    return removed;
   }
 
   /** Write `body` to a new temp file in the target's folder; returns its path and final stats. */

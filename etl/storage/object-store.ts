@@ -44,6 +44,12 @@ export interface ObjectStore {
   head(key: string): Promise<ObjectMeta | undefined>;
   /** Delete an object; deleting an absent key is not an error. */
   delete(key: string): Promise<void>;
+  /**
+   * Remove what writes that never finished left behind under `prefix` and began before `before`
+   * (a local folder's temp files from a killed process; S3's incomplete multipart uploads).
+   * Returns how many were removed. Readers never see these; this only reclaims space.
+   */
+  removeIncompleteWrites(prefix: string, before: Date): Promise<number>;
   /** The full URI of a key, for messages and for engines that read the object directly. */
   uriOf(key: string): string;
   /** A local filesystem path for the key when the store is a local folder, else `undefined`. */

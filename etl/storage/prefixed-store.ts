@@ -1,13 +1,7 @@
 /** A view of an ObjectStore rooted at a key prefix (a table's folder), so table code deals in table-relative keys. */
+import { joinKey } from './keys.js';
 import type { Body, ListOptions, ObjectMeta, ObjectStore } from './object-store.js';
 
-/** Join key parts with single slashes, without leading or trailing slashes. */
-export function joinKey(...parts: string[]): string {
-  return parts
-    .map((p) => p.replace(/^\/+|\/+$/g, ''))
-    .filter((p) => p.length > 0)
-    .join('/');
-}
 
 /** An ObjectStore whose keys are relative to `prefix` inside `inner`. */
 export class PrefixedStore implements ObjectStore {
@@ -66,6 +60,10 @@ export class PrefixedStore implements ObjectStore {
   /** See ObjectStore.delete. */
   delete(key: string): Promise<void> {
     return this.inner.delete(this.full(key));
+  }
+  /** See ObjectStore.removeIncompleteWrites. */
+  removeIncompleteWrites(prefix: string, before: Date): Promise<number> {
+    return this.inner.removeIncompleteWrites(this.full(prefix) + (prefix === '' || prefix.endsWith('/') ? '/' : ''), before);
   }
   /** See ObjectStore.uriOf. */
   uriOf(key: string): string {

@@ -36,10 +36,12 @@ async function freePort(): Promise<number> {
   });
 }
 
-/** Start moto_server on a free loopback port and wait until it answers. */
+/** Start moto on a free loopback port and wait until it answers. */
 async function startMoto(): Promise<{ endpoint: string; child: ChildProcess }> {
   const port = await freePort();
-  const child = spawn(join(VENV_DIR, 'bin', 'moto_server'), ['-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Our launcher serialises moto's writes so conditional puts are atomic, as on real S3.
+  const launcher = join(process.cwd(), 'tests', 'interop', 'moto_server.py');
+  const child = spawn(PYTHON, [launcher, '-H', '127.0.0.1', '-p', String(port)], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr?.on('data', (d: Buffer) => {
     stderr = (stderr + d.toString()).slice(-4000);

@@ -60,6 +60,11 @@ export class MemoryStore implements ObjectStore {
     this.objects.delete(key);
   }
 
+  /** Always 0: a Map write cannot be left half done. */
+  async removeIncompleteWrites(): Promise<number> {
+    return 0;
+  }
+
   /** `memory://<name>/<key>`. */
   uriOf(key: string): string {
     return `${this.uri}/${key}`;

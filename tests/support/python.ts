@@ -15,7 +15,9 @@ export async function runPython<T = unknown>(script: string, args: string[], env
     });
     return JSON.parse(stdout) as T;
   } catch (err) {
-    const e = err as { stderr?: string; message: string };
-    throw new Error(`${script} ${args.join(' ')} failed: ${e.stderr ?? e.message}`);
+    const e = err as { stderr?: string; stdout?: string; code?: number; signal?: string; message: string };
+    throw new Error(
+      `${script} ${args.join(' ')} failed (exit ${e.code ?? '?'}${e.signal ? `, ${e.signal}` : ''}): ${e.stderr || e.message}; stdout: ${(e.stdout ?? '').slice(0, 300)}`,
+    );
   }
 }

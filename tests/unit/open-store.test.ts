@@ -45,10 +45,11 @@ describe('openStore', () => {
 });
 
 describe('key helpers', () => {
-  test('joinKey joins with single slashes and no leading slash', () => {
+  test('joinKey joins with single slashes, no leading or trailing slash', () => {
     expect(joinKey('a/', '/b', 'c.json')).toBe('a/b/c.json');
     expect(joinKey('', 'tables', '', 'orders')).toBe('tables/orders');
-    expect(joinKey('/tables', 'orders/')).toBe('tables/orders/');
+    expect(joinKey('/tables', 'orders/')).toBe('tables/orders');
+    expect(joinKey('tables//orders', 'x')).toBe('tables/orders/x');
     expect(joinKey()).toBe('');
   });
 

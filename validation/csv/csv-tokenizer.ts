@@ -46,6 +46,10 @@ const Q_LF = 2;
 const MORE = 0; // every byte was consumed
 const FULL = 1; // the batch is full
 const HEADER = 2; // the header row was just read
+const BUDGET = 3; // the row budget of the general scanner ran out
+
+/** Most rows the general scanner takes in a row after the fast path gave up at a row start. */
+const MAX_BACKOFF = 1024;
 
 /** Most bytes appended to the buffer before scanning: keeps the copy of a partial row after a batch small. */
 const APPEND_STEP = 1 << 20;
@@ -158,15 +162,17 @@ export class CsvTokenizer {
     return out;
   }
 
+  /** Appends bytes to the buffer, keeping one spare byte past the data for the fast path's LF sentinel. */
   private append(piece: Uint8Array): void {
     const need = this.len + piece.length;
-    if (need > this.buf.length) {
-      const grown = new Uint8Array(Math.max(need, this.buf.length * 2));
+    if (need + 1 > this.buf.length) {
+      const grown = new Uint8Array(Math.max(need + 1, this.buf.length * 2));
       grown.set(this.buf.subarray(0, this.len));
       this.buf = grown;
     }
     this.buf.set(piece, this.len);
     this.len = need;
+    this.buf[need] = LF;
   }
 
   /** Skips a UTF-8 BOM; waits for 3 bytes unless the input has ended. Returns false while it cannot tell. */
@@ -184,12 +190,89 @@ export class CsvTokenizer {
 
   private drain(out: CsvBatch[]): void {
     if (!this.bomCheck(false)) return;
+    let backoff = 1;
     for (;;) {
-      const status = this.scan();
+      let budget = backoff;
+      if (this.ncols > 0 && this.state === S_FIELD && this.fieldIdx === 0 && this.slots < this.cap) {
+        // At a row start: let the fast path take the plain rows; fall back for one row it cannot take,
+        // or for more rows while it keeps giving up at once (quote-heavy or non-ASCII data).
+        const taken = this.fastRows();
+        if (taken > 0) backoff = 1;
+        else if (backoff < MAX_BACKOFF) backoff <<= 1;
+        budget = taken > 0 ? 1 : backoff;
+        if (this.slots >= this.cap) {
+          out.push(this.emit());
+          continue;
+        }
+      }
+      const status = this.scan(budget);
       if (status === MORE) return;
       if (status === FULL) out.push(this.emit());
-      else this.startColumns();
+      else if (status === HEADER) this.startColumns();
     }
+  }
+
+  /**
+   * Fast path for plain rows: ASCII, no quotes, exactly `ncols` fields. Starts at a row start and stops at
+   * the first row it cannot take whole (leaving the state at that row's start), at the end of the buffer,
+   * or when the batch is full. Returns the number of rows taken.
+   */
+  private fastRows(): number {
+    const buf = this.buf;
+    const len = this.len;
+    const cls = this.cls;
+    const starts = this.starts;
+    const ends = this.ends;
+    const flags = this.flags;
+    const lines = this.lines;
+    const cap = this.cap;
+    const last = this.ncols - 1;
+    const rows0 = this.rows;
+    const maxRows = rows0 + (this.cap - this.slots);
+    let rows = rows0;
+    let line = this.line;
+    let i = this.pos;
+    let rs = i;
+    rows: while (rows < maxRows) {
+      rs = i;
+      let k = rows;
+      let fi = 0;
+      for (;;) {
+        const fs = i;
+        let c = 0;
+        while ((c = cls[buf[i]!]!) === 0) i++; // stops at the LF sentinel at buf[len] at the latest
+        if (i >= len) break rows;
+        if (c === C_DELIM) {
+          if (fi === last) break rows;
+          starts[k] = fs;
+          ends[k] = i;
+          flags[k] = 0;
+          k += cap;
+          fi++;
+          i++;
+        } else if (c === C_LF) {
+          const fe = i > fs && buf[i - 1] === CR ? i - 1 : i;
+          if (fi !== last || fe === rs) break rows; // wrong field count, or a blank line
+          starts[k] = fs;
+          ends[k] = fe;
+          flags[k] = 0;
+          lines[rows] = line;
+          rows++;
+          line++;
+          i++;
+          continue rows;
+        } else break rows;
+      }
+    }
+    if (rows < maxRows) i = rs; // stopped inside a row: the general scanner redoes it from its start
+    const taken = rows - rows0;
+    this.rows = rows;
+    this.slots += taken;
+    this.line = line;
+    this.rowLine = line;
+    this.pos = i;
+    this.rowStart = i;
+    return taken;
   }
 
   /** After the header: size the column arrays and drop the header's bytes from the buffer. */
@@ -219,6 +302,7 @@ export class CsvTokenizer {
     this.base += from;
     this.pos -= from;
     this.rowStart -= from;
+    this.buf[this.len] = LF; // sentinel (see append)
   }
 
   /** Hands out the current batch and starts the next one in a fresh buffer. */
@@ -257,10 +341,10 @@ export class CsvTokenizer {
   }
 
   /**
-   * The hot loop: consumes bytes from `pos` until the buffer is exhausted, the batch is full or the header
-   * row has been read. All state lives in locals and is written back on exit.
+   * The general scanner: consumes bytes from `pos` until the buffer is exhausted, the batch is full, the
+   * header row has been read or `budget` rows are done. All state lives in locals and is written back on exit.
    */
-  private scan(): number {
+  private scan(budget: number): number {
     const buf = this.buf;
     const len = this.len;
     const D = this.opts.delimiter;
@@ -446,6 +530,10 @@ export class CsvTokenizer {
       rowLine = line;
       if (slots >= limit) {
         status = FULL;
+        break;
+      }
+      if (--budget === 0 && ncols > 0) {
+        status = BUDGET;
         break;
       }
     }

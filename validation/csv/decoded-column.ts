@@ -56,14 +56,13 @@ const TWO_32 = 4294967296;
  */
 export function writeInt64Words(words: Uint32Array, r: number, v: number): void {
   if (v >= 0) {
-    const lo = v % TWO_32;
-    words[2 * r] = lo;
-    words[2 * r + 1] = (v - lo) / TWO_32;
+    const hi = Math.floor(v / TWO_32);
+    words[2 * r] = v - hi * TWO_32;
+    words[2 * r + 1] = hi;
   } else {
     const x = -v;
-    const lo = x % TWO_32;
-    const hi = (x - lo) / TWO_32;
-    const nlo = (~lo + 1) >>> 0;
+    const hi = Math.floor(x / TWO_32);
+    const nlo = (~(x - hi * TWO_32) + 1) >>> 0;
     words[2 * r] = nlo;
     words[2 * r + 1] = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
   }

@@ -25,6 +25,8 @@ export interface VacuumMetrics {
   files: string[];
   /** Bytes of those files. */
   bytes: number;
+  /** Unfinished writes (temp files, incomplete multipart uploads) older than the retention that were removed. */
+  incompleteWrites: number;
   /** True for a dry run. */
   dryRun: boolean;
 }
@@ -59,8 +61,10 @@ export async function vacuum(table: DeltaTable, options: VacuumOptions = {}): Pr
     files.push(meta.key);
     bytes += meta.size;
   }
+  let incompleteWrites = 0;
   if (!options.dryRun) {
     for (const key of files) await table.store.delete(key);
+    incompleteWrites = await table.store.removeIncompleteWrites('', new Date(cutoff));
   }
-  return { files, bytes, dryRun: Boolean(options.dryRun) };
+  return { files, bytes, dryRun: Boolean(options.dryRun), incompleteWrites };
 }
