@@ -118,30 +118,53 @@ export function projectBatch(batch: arrow.RecordBatch, schema: arrow.Schema): ar
   return batchFromData(schema, schema.fields.map((f) => batch.data.children[index.get(f.name)!]!), batch.numRows);
 }
 
-/** Group the rows of a batch by their partition values. */
+/** A per-row accessor of a column's raw value: typed-array reads for fixed-width columns, `get` otherwise. */
+function rawValues(data: arrow.Data): (i: number) => unknown {
+  const type = data.type;
+  const fixed = arrow.DataType.isInt(type) || arrow.DataType.isDate(type) || arrow.DataType.isFloat(type) || arrow.DataType.isTimestamp(type);
+  if (fixed && data.stride === 1) {
+    const values = data.values as Int32Array;
+    const offset = data.offset;
+    if (data.nullCount === 0) return (i) => values[offset + i];
+    return (i) => (data.getValid(i) ? values[offset + i] : null);
+  }
+  const vector = new arrow.Vector([data]);
+  return (i) => vector.get(i);
+}
+
+/** Group the rows of a batch by their partition values (each distinct value is formatted once). */
 export function splitByPartition(batch: arrow.RecordBatch, partitionColumns: string[]): [Record<string, string | null>, arrow.RecordBatch][] {
   if (partitionColumns.length === 0) return [[{}, batch]];
   const columns = partitionColumns.map((name) => {
-    const vector = batch.getChild(name);
-    return { name, vector: vector!, type: vector!.type as arrow.DataType };
+    const index = batch.schema.fields.findIndex((f) => f.name === name);
+    const data = batch.data.children[index]!;
+    return { name, data, raw: rawValues(data), vector: new arrow.Vector([data]) };
   });
-  const groups = new Map<string, { values: Record<string, string | null>; rows: number[] }>();
-  let lastKey = '';
-  let last: { values: Record<string, string | null>; rows: number[] } | undefined;
-  for (let i = 0; i < batch.numRows; i++) {
-    const values: Record<string, string | null> = {};
-    for (const c of columns) values[c.name] = partitionString(c.vector.get(i), c.type);
-    const key = partitionId(partitionColumns, values);
-    if (key !== lastKey || !last) {
-      last = groups.get(key);
-      if (!last) {
-        last = { values, rows: [] };
-        groups.set(key, last);
-      }
-      lastKey = key;
-    }
-    last.rows.push(i);
+  interface Group {
+    values: Record<string, string | null>;
+    rows: number[];
   }
-  if (groups.size === 1) return [[last!.values, batch]];
-  return [...groups.values()].map((g) => [g.values, takeRows(batch, Uint32Array.from(g.rows))]);
+  const groups = new Map<unknown, Group>();
+  const single = columns.length === 1 ? columns[0]! : undefined;
+  for (let i = 0; i < batch.numRows; i++) {
+    const key = single ? single.raw(i) : columns.map((c) => String(c.raw(i))).join('\u0001');
+    let group = groups.get(key);
+    if (!group) {
+      const values: Record<string, string | null> = {};
+      for (const c of columns) values[c.name] = partitionString(c.vector.get(i), c.data.type);
+      group = { values, rows: [] };
+      groups.set(key, group);
+    }
+    group.rows.push(i);
+  }
+  // Different raw values can format to the same partition (e.g. two timestamps in one second): merge them.
+  const merged = new Map<string, Group>();
+  for (const g of groups.values()) {
+    const id = partitionId(partitionColumns, g.values);
+    const seen = merged.get(id);
+    if (seen) seen.rows.push(...g.rows);
+    else merged.set(id, g);
+  }
+  if (merged.size === 1) return [[[...merged.values()][0]!.values, batch]];
+  return [...merged.values()].map((g) => [g.values, takeRows(batch, Uint32Array.from(g.rows.sort((a, b) => a - b)))]);
 }

@@ -65,7 +65,7 @@ function numberMinMax(data: Data, values: ArrayLike<number>, pick: Uint8Array | 
   let max = -Infinity;
   let found = false;
   for (let i = 0; i < length; i++) {
-    
+    if (validity !== undefined && isValidBit(validity, offset + i) === 0) continue;
     if (pick !== undefined && pick[i] === 0) continue;
     const v = values[i]!;
     if (v !== v) continue; // NaN

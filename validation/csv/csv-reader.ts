@@ -115,8 +115,9 @@ export async function* decompressIfGzip(source: AsyncIterable<Uint8Array>): Asyn
   try {
     for await (const chunk of gunzip) yield chunk as Buffer;
   } catch (err) {
-    if (err instanceof Error && 'errno' in err && (err as { code?: string }).code?.startsWith('Z_')) {
-      throw new CsvFormatError(`corrupt gzip stream: ${err.message}`, { cause: err });
+    const code = (err as { code?: unknown } | null)?.code;
+    if (typeof code === 'string' && code.startsWith('Z_')) {
+      throw new CsvFormatError(`corrupt gzip stream: ${(err as Error).message}`, { cause: err });
     }
     throw err;
   } finally {

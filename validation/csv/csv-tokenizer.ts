@@ -54,7 +54,7 @@ const MAX_BACKOFF = 1024;
 /** Most bytes appended to the buffer before scanning: keeps the copy of a partial row after a batch small. */
 const APPEND_STEP = 1 << 20;
 
-const lenientDecoder = new TextDecoder('utf-8');
+const lenientDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Turns a stream of byte chunks into `CsvBatch`es: feed it with `push`, end with `finish`. */
 export class CsvTokenizer {

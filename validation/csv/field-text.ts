@@ -3,7 +3,7 @@ import { FIELD_ESCAPED, FIELD_QUOTED, type CsvBatch } from './csv-batch.js';
 import { unescapeQuotes } from './csv-tokenizer.js';
 import { columnFields, isNullField } from './decoded-column.js';
 
-const utf8 = new TextDecoder('utf-8');
+const utf8 = new TextDecoder('utf-8', { ignoreBOM: true });
 
 /** Field (row, col) of `batch` as text (doubled quotes unescaped), or null when it is null. */
 export function readField(batch: CsvBatch, row: number, col: number): string | null {
