@@ -65,3 +65,10 @@ export class UsageError extends LakehouseError {
 export function isTransient(err: unknown): boolean {
   return err instanceof LakehouseError && err.kind === 'transient';
 }
+
+/** A compare-and-swap lost to another writer: re-read, re-apply, retry. */
+export class CommitConflictError extends LakehouseError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('commit_conflict', 'transient', message, options);
+  }
+}
