@@ -16,9 +16,9 @@ export function formatDate(days: number): string {
 
 /** Spark's partition form of a timestamp in microseconds: `YYYY-MM-DD HH:MM:SS.ffffff` (UTC). */
 export function formatTimestampPartition(micros: bigint): string {
-  const ms = Number(micros / 1000n);
-  const d = new Date(ms);
   const frac = ((micros % 1_000_000n) + 1_000_000n) % 1_000_000n;
+  // Whole seconds, floored (BigInt division truncates toward zero, wrong before 1970).
+  const d = new Date(Number((micros - frac) / 1000n));
   return `${d.getUTCFullYear()}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}.${String(frac).padStart(6, '0')}`;
 }
 
