@@ -31,6 +31,11 @@ async function compare(table: DeltaTable, uri: string, version?: number): Promis
   expect(theirs.schema.map((f) => f.name).sort()).toEqual(ours.schema.fields.map((f) => f.name).sort());
   expect(theirs.rows).toEqual(canonicalRows(ours));
   expect(theirs.files).toHaveLength((await table.snapshotAt(version)).files.size);
+  if (version === undefined) {
+    // The same version history, operation by operation.
+    const ours = (await table.history()).map((h) => [h.version, h.operation]);
+    expect(theirs.history.map((h) => [h.version, h.operation])).toEqual(ours);
+  }
   return theirs;
 }
 
