@@ -172,7 +172,11 @@ export class DeltaTable {
   async snapshotAt(version?: number): Promise<Snapshot> {
     if (version === undefined) return this.refresh();
     if (version === this.snapshot.version) return this.snapshot;
-    if (version > this.snapshot.version) return updateSnapshot(this.log, this.snapshot, version);
+    if (version > this.snapshot.version) {
+      const later = await updateSnapshot(this.log, this.snapshot, version);
+      if (later.version !== version) throw new TableNotFoundError(`${this.store.uri} at version ${version} (latest is ${later.version})`);
+      return later;
+    }
     return loadSnapshot(this.log, version);
   }
 

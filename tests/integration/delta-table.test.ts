@@ -200,6 +200,7 @@ describe.each(STORE_KINDS)('Delta tables on $name', (kind) => {
     expect(await ids(table, 1)).toEqual([0, 1, 2]);
     expect(await table.versionAt(between)).toBe(1);
     expect(await table.versionAt(Date.now() + 1000)).toBe(2);
+    await expect(table.snapshotAt(7)).rejects.toThrow(/version 7 \(latest is 2\)/);
     const history = await table.history();
     expect(history.map((h) => [h.version, h.operation])).toEqual([[2, 'WRITE'], [1, 'WRITE'], [0, 'CREATE TABLE']]);
   });

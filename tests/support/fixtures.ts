@@ -1,5 +1,8 @@
 /** Arrow data shaped like the e-commerce order_items table, generated from a seed. */
 import * as arrow from 'apache-arrow';
+import { prng } from '../../pipelines/demo/prng.js';
+
+export { prng };
 
 /** The order_items schema (partitioned by `date`). */
 export const ORDER_ITEMS_SCHEMA = new arrow.Schema([
@@ -13,18 +16,6 @@ export const ORDER_ITEMS_SCHEMA = new arrow.Schema([
   new arrow.Field('order_timestamp', new arrow.TimestampMicrosecond('UTC'), false),
   new arrow.Field('date', new arrow.DateDay(), false),
 ]);
-
-/** A small deterministic PRNG (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const DAY0 = Date.UTC(2025, 3, 1) / 86_400_000; // 2025-04-01
 
