@@ -25,6 +25,14 @@ export function batchFromData(schema: arrow.Schema, children: arrow.Data[], leng
   return new arrow.RecordBatch(schema, struct);
 }
 
+/** The batch restricted to the fields of `schema` (by name, zero-copy). */
+export function projectBatch(batch: arrow.RecordBatch, schema: arrow.Schema): arrow.RecordBatch {
+  if (schema.fields.length === batch.schema.fields.length) return batch;
+  // Not RecordBatch.select: it loses the data of some columns (seen with apache-arrow 21).
+  const index = new Map(batch.schema.fields.map((f, i) => [f.name, i]));
+  return batchFromData(schema, schema.fields.map((f) => batch.data.children[index.get(f.name)!]!), batch.numRows);
+}
+
 /** Decode a dictionary-encoded column into its value type. */
 export function decodeDictionary(data: arrow.Data): arrow.Data {
   const type = data.type;

@@ -4,7 +4,7 @@ import { batchFromData, constantData } from '../arrow/columns.js';
 import { readParquetTable } from '../parquet/reader.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { AddAction } from './actions.js';
-import { conformBatch } from './conform.js';
+import { conformBatch } from '../table/conform.js';
 import { decodeLogPath, partitionValueOf } from './partitions.js';
 
 /** The store key (relative to the table root) of an add action. */

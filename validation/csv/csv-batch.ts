@@ -28,7 +28,10 @@ export interface MalformedRow {
   column?: number;
   /** What is wrong, e.g. `expected 9 fields, found 8` or `invalid UTF-8 at byte 1234`. */
   reason: string;
-  /** The row's original text without its line break (invalid UTF-8 shown as U+FFFD). */
+  /**
+   * The row's original text without its line break (invalid UTF-8 shown as U+FFFD). For an unclosed quote
+   * this is the whole rest of the file.
+   */
   raw: string;
 }
 

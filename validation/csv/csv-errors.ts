@@ -6,6 +6,7 @@ import { LakehouseError } from '../../etl/errors.js';
  * invalid UTF-8) or the gzip stream is corrupt. Terminal: the same bytes fail the same way.
  */
 export class CsvFormatError extends LakehouseError {
+  /** Makes the error; `cause` is the underlying error, e.g. zlib's. */
   constructor(message: string, options?: { cause?: unknown }) {
     super('csv_format', 'terminal', message, options);
   }

@@ -20,6 +20,16 @@ export interface CsvReader {
   [Symbol.asyncIterator](): AsyncIterator<CsvBatch>;
 }
 
+/** Options of `openCsv` beyond the CSV dialect. */
+export interface CsvReaderOptions extends CsvOptions {
+  /**
+   * Reuse each batch's memory once the loop asks for the next batch (default false). Faster on long
+   * loads, but then a batch, and every array taken from it, is valid only until the next iteration:
+   * decode what you need before moving on.
+   */
+  reuseBatches?: boolean;
+}
+
 /** Most bytes one gunzip output chunk holds. */
 const GUNZIP_CHUNK = 1 << 18;
 
@@ -27,32 +37,43 @@ const GUNZIP_CHUNK = 1 << 18;
  * Opens a CSV source: reads until the header row is known (or the input ends), so `header` is set on return.
  * Throws `UsageError` for bad options and `CsvFormatError` for a malformed header or a corrupt gzip stream.
  */
-export async function openCsv(source: AsyncIterable<Uint8Array>, options?: CsvOptions): Promise<CsvReader> {
-  const tokenizer = new CsvTokenizer(options);
+export async function openCsv(source: AsyncIterable<Uint8Array>, options: CsvReaderOptions = {}): Promise<CsvReader> {
+  const { reuseBatches = false, ...dialect } = options;
+  const tokenizer = new CsvTokenizer(dialect);
   const chunks = decompressIfGzip(source)[Symbol.asyncIterator]();
   const pending: CsvBatch[] = [];
   let done = false;
-  while (tokenizer.header === undefined && !done) {
-    const next = await chunks.next();
-    if (next.done) {
-      pending.push(...tokenizer.finish());
-      done = true;
-    } else {
-      pending.push(...tokenizer.push(next.value));
+  try {
+    while (tokenizer.header === undefined && !done) {
+      const next = await chunks.next();
+      if (next.done) {
+        pending.push(...tokenizer.finish());
+        done = true;
+      } else {
+        pending.push(...tokenizer.push(next.value));
+      }
     }
+  } catch (err) {
+    if (!done) await chunks.return?.(undefined).catch(() => undefined);
+    throw err;
   }
 
   async function* batches(): AsyncGenerator<CsvBatch> {
     try {
-      yield* pending.splice(0);
+      const give = function* (list: CsvBatch[]): Generator<CsvBatch> {
+        for (const b of list) {
+          yield b;
+          if (reuseBatches) tokenizer.recycle(b);
+        }
+      };
+      yield* give(pending.splice(0));
       while (!done) {
         const next = await chunks.next();
         if (next.done) {
           done = true;
-          yield* tokenizer.finish();
+          yield* give(tokenizer.finish());
         } else {
-          const out = tokenizer.push(next.value);
-          for (const b of out) yield b;
+          yield* give(tokenizer.push(next.value));
         }
       }
     } finally {
@@ -91,21 +112,25 @@ export async function* decompressIfGzip(source: AsyncIterable<Uint8Array>): Asyn
   const first = head[0];
   const b0 = first?.[0];
   const b1 = first === undefined ? undefined : first.length > 1 ? first[1] : head[1]?.[0];
+  let sourceDone = ended;
+  /** The whole input again, head first; releases the source if it is stopped early. */
   async function* rest(): AsyncGenerator<Uint8Array> {
-    yield* head;
-    if (ended) return;
-    for (;;) {
-      const next = await it.next();
-      if (next.done) return;
-      yield next.value;
+    try {
+      yield* head;
+      while (!sourceDone) {
+        const next = await it.next();
+        if (next.done) sourceDone = true;
+        else yield next.value;
+      }
+    } finally {
+      if (!sourceDone) {
+        sourceDone = true;
+        await it.return?.();
+      }
     }
   }
   if (b0 !== 0x1f || b1 !== 0x8b) {
-    try {
-      yield* rest();
-    } finally {
-      if (!ended) await it.return?.();
-    }
+    yield* rest();
     return;
   }
   const gunzip = createGunzip({ chunkSize: GUNZIP_CHUNK });

@@ -41,6 +41,7 @@ const C_HIGH = 4;
 // Byte classes inside quotes.
 const Q_QUOTE = 1;
 const Q_LF = 2;
+const Q_HIGH = 3;
 
 // What a scan stopped for.
 const MORE = 0; // every byte was consumed
@@ -53,6 +54,15 @@ const MAX_BACKOFF = 1024;
 
 /** Most bytes appended to the buffer before scanning: keeps the copy of a partial row after a batch small. */
 const APPEND_STEP = 1 << 20;
+
+/** The full-size arrays behind one batch. */
+interface BatchArrays {
+  buf: Uint8Array;
+  starts: Uint32Array;
+  ends: Uint32Array;
+  flags: Uint8Array;
+  lines: Uint32Array;
+}
 
 const lenientDecoder = new TextDecoder('utf-8', { ignoreBOM: true });
 
@@ -93,13 +103,18 @@ export class CsvTokenizer {
   // The current batch's fields, column-major: field (row r, column c) is at c * cap + r.
   private ncols = 0;
   private readonly cap: number;
-  private starts = new Uint32Array(0);
-  private ends = new Uint32Array(0);
-  private flags = new Uint8Array(0);
-  private lines = new Uint32Array(0);
+  private starts: Uint32Array = new Uint32Array(0);
+  private ends: Uint32Array = new Uint32Array(0);
+  private flags: Uint8Array = new Uint8Array(0);
+  private lines: Uint32Array = new Uint32Array(0);
   private rows = 0;
   private slots = 0;
   private malformed: MalformedRow[] = [];
+
+  // Memory of handed-out batches, reusable once they come back through `recycle`.
+  private readonly owned = new WeakMap<CsvBatch, BatchArrays>();
+  private readonly spareBuffers: Uint8Array[] = [];
+  private readonly spareFields: BatchArrays[] = [];
 
   /** Makes a tokenizer; `options` as for `openCsv`. Throws `UsageError` for bad options. */
   constructor(options?: CsvOptions) {
@@ -112,7 +127,7 @@ export class CsvTokenizer {
     this.qcls[LF] = Q_LF;
     for (let b = 0x80; b < 0x100; b++) {
       this.cls[b] = C_HIGH;
-      this.qcls[b] = 3;
+      this.qcls[b] = Q_HIGH;
     }
   }
 
@@ -140,6 +155,19 @@ export class CsvTokenizer {
       this.drain(out);
     }
     return out;
+  }
+
+  /**
+   * Hands back a batch the caller is done with, so its memory can hold a later batch: saves allocation
+   * and GC work in long loads. Neither the batch nor any array taken from it may be used afterwards.
+   * Batches from another tokenizer, or handed back twice, are ignored.
+   */
+  recycle(batch: CsvBatch): void {
+    const arrays = this.owned.get(batch);
+    if (arrays === undefined) return;
+    this.owned.delete(batch);
+    if (this.spareBuffers.length < 2) this.spareBuffers.push(arrays.buf);
+    if (this.spareFields.length < 2) this.spareFields.push(arrays);
   }
 
   /** Ends the input: completes a last row without a line break, reports an unclosed quote, returns the last batches. */
@@ -233,6 +261,8 @@ export class CsvTokenizer {
     let line = this.line;
     let i = this.pos;
     let rs = i;
+    // Every early exit rewinds to the start of the row it could not finish: the general scanner redoes it.
+    // (Rewinding at each exit rather than after the loop keeps type feedback complete for the optimiser.)
     rows: while (rows < maxRows) {
       rs = i;
       let k = rows;
@@ -241,9 +271,11 @@ export class CsvTokenizer {
         const fs = i;
         let c = 0;
         while ((c = cls[buf[i]!]!) === 0) i++; // stops at the LF sentinel at buf[len] at the latest
-        if (i >= len) break rows;
         if (c === C_DELIM) {
-          if (fi === last) break rows;
+          if (fi === last) {
+            i = rs;
+            break rows;
+          }
           starts[k] = fs;
           ends[k] = i;
           flags[k] = 0;
@@ -252,7 +284,11 @@ export class CsvTokenizer {
           i++;
         } else if (c === C_LF) {
           const fe = i > fs && buf[i - 1] === CR ? i - 1 : i;
-          if (fi !== last || fe === rs) break rows; // wrong field count, or a blank line
+          if (fi !== last || fe === rs || i >= len) {
+            // wrong field count, a blank line, or the sentinel: the row is not complete yet
+            i = rs;
+            break rows;
+          }
           starts[k] = fs;
           ends[k] = fe;
           flags[k] = 0;
@@ -261,10 +297,12 @@ export class CsvTokenizer {
           line++;
           i++;
           continue rows;
-        } else break rows;
+        } else {
+          i = rs;
+          break rows;
+        }
       }
     }
-    if (rows < maxRows) i = rs; // stopped inside a row: the general scanner redoes it from its start
     const taken = rows - rows0;
     this.rows = rows;
     this.slots += taken;
@@ -283,11 +321,16 @@ export class CsvTokenizer {
   }
 
   private allocateBatch(): void {
-    const n = this.ncols * this.cap;
-    this.starts = new Uint32Array(n);
-    this.ends = new Uint32Array(n);
-    this.flags = new Uint8Array(n);
-    this.lines = new Uint32Array(this.cap);
+    const spare = this.spareFields.pop();
+    if (spare !== undefined) {
+      ({ starts: this.starts, ends: this.ends, flags: this.flags, lines: this.lines } = spare);
+    } else {
+      const n = this.ncols * this.cap;
+      this.starts = new Uint32Array(n);
+      this.ends = new Uint32Array(n);
+      this.flags = new Uint8Array(n);
+      this.lines = new Uint32Array(this.cap);
+    }
     this.rows = 0;
     this.slots = 0;
     this.malformed = [];
@@ -334,7 +377,10 @@ export class CsvTokenizer {
       this.lastBatchBytes = end;
       const rest = this.len - end;
       const size = Math.max(rest * 2, 1 << 16, this.lastBatchBytes + (this.lastBatchBytes >>> 3) + APPEND_STEP);
-      this.shiftBuffer(end, new Uint8Array(size));
+      let next = this.spareBuffers.pop();
+      if (next === undefined || next.length < size) next = new Uint8Array(size);
+      this.owned.set(batch, { buf: this.buf, starts: this.starts, ends: this.ends, flags: this.flags, lines: this.lines });
+      this.shiftBuffer(end, next);
       this.allocateBatch();
     }
     return batch;

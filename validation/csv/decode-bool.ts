@@ -27,6 +27,7 @@ export function decodeBool(batch: CsvBatch, col: number): DecodedColumn<Uint8Arr
   const { starts, ends, flags } = columnFields(batch, col);
   const bytes = batch.bytes;
   const tok = batch.nullToken;
+  const tokLen = tok.length;
   const n = batch.rowCount;
   const values = new Uint8Array(n);
   const valid = new Uint8Array(n);
@@ -36,7 +37,7 @@ export function decodeBool(batch: CsvBatch, col: number): DecodedColumn<Uint8Arr
   for (let r = 0; r < n; r++) {
     const s = starts[r]!;
     const e = ends[r]!;
-    if (isNullField(bytes, s, e, flags[r]!, tok)) {
+    if (e - s === tokLen && isNullField(bytes, s, e, flags[r]!, tok)) {
       nullCount++;
       continue;
     }

@@ -16,7 +16,7 @@ for (let k = 0, p = 1; k <= 22; k++, p *= 10) POW10.push(p);
 export function parseFloat64At(bytes: Uint8Array, s: number, e: number): number {
   let i = s;
   let neg = false;
-  const first = bytes[i];
+  const first = i < e ? bytes[i] : 0;
   if (first === 0x2d) {
     neg = true;
     i++;
@@ -83,6 +83,7 @@ export function decodeFloat64(batch: CsvBatch, col: number): DecodedColumn<Float
   const { starts, ends, flags } = columnFields(batch, col);
   const bytes = batch.bytes;
   const tok = batch.nullToken;
+  const tokLen = tok.length;
   const n = batch.rowCount;
   const values = new Float64Array(n);
   const valid = new Uint8Array(n);
@@ -92,7 +93,7 @@ export function decodeFloat64(batch: CsvBatch, col: number): DecodedColumn<Float
   for (let r = 0; r < n; r++) {
     const s = starts[r]!;
     const e = ends[r]!;
-    if (isNullField(bytes, s, e, flags[r]!, tok)) {
+    if (e - s === tokLen && isNullField(bytes, s, e, flags[r]!, tok)) {
       nullCount++;
       continue;
     }

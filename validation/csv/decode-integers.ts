@@ -1,25 +1,39 @@
 /** Integer columns: optional sign and ASCII digits only (no spaces, no thousands separators). */
 import type { CsvBatch } from './csv-batch.js';
-import { columnFields, isNullField, latin1Text, LITTLE_ENDIAN, writeInt64Words, type DecodedColumn } from './decoded-column.js';
+import { columnFields, isNullField, latin1Text, type DecodedColumn } from './decoded-column.js';
+import { LITTLE_ENDIAN, writeInt64Words } from './int64-words.js';
 
 /** Parses bytes [s, e) as a decimal int32; NaN when it is not one or is out of range. */
 export function parseInt32At(bytes: Uint8Array, s: number, e: number): number {
   let i = s;
   let neg = false;
-  const first = bytes[i];
-  if (first === 0x2d) {
-    neg = true;
-    i++;
-  } else if (first === 0x2b) i++;
-  if (i >= e) return NaN;
-  let v = 0;
-  for (; i < e; i++) {
-    const d = bytes[i]! - 0x30;
-    if (d < 0 || d > 9) return NaN;
-    v = v * 10 + d;
-    if (v > 2147483648) return NaN;
+  if (i < e) {
+    const first = i < e ? bytes[i] : 0;
+    if (first === 0x2d) {
+      neg = true;
+      i++;
+    } else if (first === 0x2b) i++;
   }
-  if (neg) return -v;
+  const n = e - i;
+  if (n === 0) return NaN;
+  let v = 0;
+  if (n <= 10) {
+    // at most 10 digits: exact in a double, range checked once at the end
+    for (; i < e; i++) {
+      const d = bytes[i]! - 0x30;
+      if (d >>> 0 > 9) return NaN;
+      v = v * 10 + d;
+    }
+  } else {
+    // long (leading zeros?): stop as soon as the value leaves the range
+    for (; i < e; i++) {
+      const d = bytes[i]! - 0x30;
+      if (d >>> 0 > 9) return NaN;
+      v = v * 10 + d;
+      if (v > 2147483648) return NaN;
+    }
+  }
+  if (neg) return v > 2147483648 ? NaN : -v;
   return v > 2147483647 ? NaN : v;
 }
 
@@ -28,6 +42,7 @@ export function decodeInt32(batch: CsvBatch, col: number): DecodedColumn<Int32Ar
   const { starts, ends, flags } = columnFields(batch, col);
   const bytes = batch.bytes;
   const tok = batch.nullToken;
+  const tokLen = tok.length;
   const n = batch.rowCount;
   const values = new Int32Array(n);
   const valid = new Uint8Array(n);
@@ -37,7 +52,7 @@ export function decodeInt32(batch: CsvBatch, col: number): DecodedColumn<Int32Ar
   for (let r = 0; r < n; r++) {
     const s = starts[r]!;
     const e = ends[r]!;
-    if (isNullField(bytes, s, e, flags[r]!, tok)) {
+    if (e - s === tokLen && isNullField(bytes, s, e, flags[r]!, tok)) {
       nullCount++;
       continue;
     }
@@ -61,6 +76,7 @@ export function decodeInt64(batch: CsvBatch, col: number): DecodedColumn<BigInt6
   const { starts, ends, flags } = columnFields(batch, col);
   const bytes = batch.bytes;
   const tok = batch.nullToken;
+  const tokLen = tok.length;
   const n = batch.rowCount;
   const values = new BigInt64Array(n);
   const words = new Uint32Array(values.buffer);
@@ -71,13 +87,13 @@ export function decodeInt64(batch: CsvBatch, col: number): DecodedColumn<BigInt6
   rows: for (let r = 0; r < n; r++) {
     const s = starts[r]!;
     const e = ends[r]!;
-    if (isNullField(bytes, s, e, flags[r]!, tok)) {
+    if (e - s === tokLen && isNullField(bytes, s, e, flags[r]!, tok)) {
       nullCount++;
       continue;
     }
     let i = s;
     let neg = false;
-    const first = bytes[i];
+    const first = i < e ? bytes[i] : 0;
     if (first === 0x2d) {
       neg = true;
       i++;
@@ -90,7 +106,7 @@ export function decodeInt64(batch: CsvBatch, col: number): DecodedColumn<BigInt6
     }
     for (let k = i; k < e; k++) {
       const d = bytes[k]! - 0x30;
-      if (d < 0 || d > 9) {
+      if (d >>> 0 > 9) {
         errors[r] = 1;
         errorCount++;
         continue rows;

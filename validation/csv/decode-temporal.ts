@@ -8,7 +8,8 @@
  *   are errors.
  */
 import type { CsvBatch } from './csv-batch.js';
-import { columnFields, isNullField, LITTLE_ENDIAN, writeInt64Words, type DecodedColumn } from './decoded-column.js';
+import { columnFields, isNullField, type DecodedColumn } from './decoded-column.js';
+import { LITTLE_ENDIAN, writeInt64Words } from './int64-words.js';
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -26,13 +27,24 @@ function isLeap(y: number): boolean {
   return (y & 3) === 0 && (y % 100 !== 0 || y % 400 === 0);
 }
 
-/** Two ASCII digits at i as a number, or -1. */
+/** Two ASCII digits at i as a number, or -1. The caller makes sure both bytes exist. */
 function two(bytes: Uint8Array, i: number): number {
   const a = bytes[i]! - 0x30;
   const b = bytes[i + 1]! - 0x30;
-  if (!(a >= 0 && a <= 9 && b >= 0 && b <= 9)) return -1; // also false past the end (NaN)
+  if (a >>> 0 > 9 || b >>> 0 > 9) return -1;
   return a * 10 + b;
 }
+
+/** Days from 1970-01-01 to January 1st of each year 0000-9999. */
+const YEAR_START = new Int32Array(10000);
+/** Per year 0000-9999: 1 when it is a leap year. */
+const LEAP = new Uint8Array(10000);
+for (let y = 0; y < 10000; y++) {
+  YEAR_START[y] = daysFromCivil(y, 1, 1);
+  LEAP[y] = isLeap(y) ? 1 : 0;
+}
+/** Days before the first of each month (1-12) in a common year. */
+const MONTH_START = [0, 0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334];
 
 /** Parses `YYYY-MM-DD` at bytes [s, s+10) (the caller checks there are 10 bytes); NaN when impossible. */
 function dateAt(bytes: Uint8Array, s: number): number {
@@ -43,8 +55,9 @@ function dateAt(bytes: Uint8Array, s: number): number {
   const d = two(bytes, s + 8);
   if (m < 1 || m > 12 || d < 1) return NaN;
   const y = y1 * 100 + y2;
-  if (d > DAYS_IN_MONTH[m]! && !(m === 2 && d === 29 && isLeap(y))) return NaN;
-  return daysFromCivil(y, m, d);
+  const leap = LEAP[y]!;
+  if (d > DAYS_IN_MONTH[m]! && !(m === 2 && d === 29 && leap === 1)) return NaN;
+  return YEAR_START[y]! + MONTH_START[m]! + (m > 2 ? leap : 0) + d - 1;
 }
 
 /** Parses bytes [s, e) as `YYYY-MM-DD`: days since 1970-01-01, or NaN. */
@@ -57,17 +70,16 @@ let lastMicros = 0;
 
 /**
  * Parses bytes [s, e) as a timestamp: UTC seconds since the epoch (an exact integer), with the sub-second
- * part left in `lastMicros`; NaN when the text is not a possible timestamp.
+ * part left in `lastMicros`; NaN when the text is not a possible timestamp. Never reads outside [s, e).
  */
 function parseTimestampSecondsAt(bytes: Uint8Array, s: number, e: number): number {
   if (e - s < 16) return NaN;
   const days = dateAt(bytes, s);
-  if (days !== days) return NaN;
   const sep = bytes[s + 10];
-  if (sep !== 0x54 && sep !== 0x20) return NaN;
+  if ((sep !== 0x54 && sep !== 0x20) || bytes[s + 13] !== 0x3a) return NaN;
   const hh = two(bytes, s + 11);
   const mi = two(bytes, s + 14);
-  if (bytes[s + 13] !== 0x3a || hh < 0 || hh > 23 || mi < 0 || mi > 59) return NaN;
+  if (hh < 0 || hh > 23 || mi < 0 || mi > 59) return NaN;
   let i = s + 16;
   let ss = 0;
   let micros = 0;
@@ -78,13 +90,13 @@ function parseTimestampSecondsAt(bytes: Uint8Array, s: number, e: number): numbe
     i += 3;
     if (i < e && bytes[i] === 0x2e) {
       i++;
-      let nd = 0;
+      const from = i;
       for (; i < e; i++) {
         const d = bytes[i]! - 0x30;
-        if (d < 0 || d > 9) break;
-        if (nd < 6) micros = micros * 10 + d;
-        nd++;
+        if (d >>> 0 > 9) break;
+        if (i - from < 6) micros = micros * 10 + d;
       }
+      const nd = i - from;
       if (nd === 0 || nd > 9) return NaN;
       for (let k = nd; k < 6; k++) micros *= 10;
     }
@@ -95,8 +107,9 @@ function parseTimestampSecondsAt(bytes: Uint8Array, s: number, e: number): numbe
     if (c === 0x5a) {
       i++;
     } else if (c === 0x2b || c === 0x2d) {
+      if (i + 3 > e) return NaN;
       const oh = two(bytes, i + 1);
-      if (i + 3 > e || oh < 0 || oh > 23) return NaN;
+      if (oh < 0 || oh > 23) return NaN;
       i += 3;
       let om = 0;
       if (i < e) {
@@ -111,7 +124,18 @@ function parseTimestampSecondsAt(bytes: Uint8Array, s: number, e: number): numbe
     if (i !== e) return NaN;
   }
   lastMicros = micros;
-  return days * 86400 + hh * 3600 + mi * 60 + ss - offset;
+  return days * 86400 + hh * 3600 + mi * 60 + ss - offset; // NaN when the date was impossible
+}
+
+/** `YYYY-MM-DDTHH:MM:SS` (or with a space) at [s, s+19): UTC seconds since the epoch, or NaN. */
+function plainTimestampAt(bytes: Uint8Array, s: number): number {
+  const sep = bytes[s + 10];
+  if ((sep !== 0x54 && sep !== 0x20) || bytes[s + 13] !== 0x3a || bytes[s + 16] !== 0x3a) return NaN;
+  const hh = two(bytes, s + 11);
+  const mi = two(bytes, s + 14);
+  const ss = two(bytes, s + 17);
+  if (hh < 0 || hh > 23 || mi < 0 || mi > 59 || ss < 0 || ss > 59) return NaN;
+  return dateAt(bytes, s) * 86400 + hh * 3600 + mi * 60 + ss;
 }
 
 /** Parses bytes [s, e) as a timestamp: microseconds since the epoch as a BigInt, or undefined when invalid. */
@@ -126,6 +150,7 @@ export function decodeDate(batch: CsvBatch, col: number): DecodedColumn<Int32Arr
   const { starts, ends, flags } = columnFields(batch, col);
   const bytes = batch.bytes;
   const tok = batch.nullToken;
+  const tokLen = tok.length;
   const n = batch.rowCount;
   const values = new Int32Array(n);
   const valid = new Uint8Array(n);
@@ -135,7 +160,7 @@ export function decodeDate(batch: CsvBatch, col: number): DecodedColumn<Int32Arr
   for (let r = 0; r < n; r++) {
     const s = starts[r]!;
     const e = ends[r]!;
-    if (isNullField(bytes, s, e, flags[r]!, tok)) {
+    if (e - s === tokLen && isNullField(bytes, s, e, flags[r]!, tok)) {
       nullCount++;
       continue;
     }
@@ -159,6 +184,7 @@ export function decodeTimestamp(batch: CsvBatch, col: number): DecodedColumn<Big
   const { starts, ends, flags } = columnFields(batch, col);
   const bytes = batch.bytes;
   const tok = batch.nullToken;
+  const tokLen = tok.length;
   const n = batch.rowCount;
   const values = new BigInt64Array(n);
   const words = new Uint32Array(values.buffer);
@@ -169,9 +195,18 @@ export function decodeTimestamp(batch: CsvBatch, col: number): DecodedColumn<Big
   for (let r = 0; r < n; r++) {
     const s = starts[r]!;
     const e = ends[r]!;
-    if (isNullField(bytes, s, e, flags[r]!, tok)) {
+    if (e - s === tokLen && isNullField(bytes, s, e, flags[r]!, tok)) {
       nullCount++;
       continue;
+    }
+    if (e - s === 19 && LITTLE_ENDIAN) {
+      // Fast path for the common `YYYY-MM-DDTHH:MM:SS`; anything else of that length takes the general path.
+      const sec = plainTimestampAt(bytes, s);
+      if (sec === sec) {
+        writeInt64Words(words, r, sec * 1e6);
+        valid[r] = 1;
+        continue;
+      }
     }
     const sec = parseTimestampSecondsAt(bytes, s, e);
     if (sec !== sec) {

@@ -44,26 +44,3 @@ export function latin1Text(bytes: Uint8Array, s: number, e: number): string {
   for (let i = s; i < e; i++) out += String.fromCharCode(bytes[i]!);
   return out;
 }
-
-/** True when this machine stores typed arrays little-endian (then 64-bit values can be written as two words). */
-export const LITTLE_ENDIAN = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
-
-const TWO_32 = 4294967296;
-
-/**
- * Writes the integer `v` (|v| < 2^53) into slot `r` of a BigInt64Array seen as 32-bit words `words`,
- * without creating a BigInt. Little-endian only (see `LITTLE_ENDIAN`).
- */
-export function writeInt64Words(words: Uint32Array, r: number, v: number): void {
-  if (v >= 0) {
-    const hi = Math.floor(v / TWO_32);
-    words[2 * r] = v - hi * TWO_32;
-    words[2 * r + 1] = hi;
-  } else {
-    const x = -v;
-    const hi = Math.floor(x / TWO_32);
-    const nlo = (~(x - hi * TWO_32) + 1) >>> 0;
-    words[2 * r] = nlo;
-    words[2 * r + 1] = (~hi + (nlo === 0 ? 1 : 0)) >>> 0;
-  }
-}

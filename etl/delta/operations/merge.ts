@@ -5,11 +5,11 @@
  */
 import * as arrow from 'apache-arrow';
 import { toBatchStream } from '../../arrow/columns.js';
-import { takeRows } from '../../arrow/take.js';
 import { UsageError } from '../../errors.js';
 import { comparable } from '../../predicate.js';
 import type { Action, AddAction } from '../actions.js';
-import { conformBatch } from '../conform.js';
+import { conformBatch } from '../../table/conform.js';
+import { lastRowPerKey, withoutKeys } from '../../table/row-keys.js';
 import { readDataFile } from '../read-files.js';
 import { parseStats } from '../stats.js';
 import type { DeltaTable } from '../table.js';
@@ -50,12 +50,6 @@ export interface MergeMetrics {
 
 type Input = arrow.Table | arrow.RecordBatch | Iterable<arrow.RecordBatch> | AsyncIterable<arrow.RecordBatch>;
 
-/** A string key of row `i` over key columns. */
-function keyOf(vectors: { v: arrow.Vector; t: arrow.DataType }[], i: number): string {
-  if (vectors.length === 1) return String(comparable(vectors[0]!.v.get(i), vectors[0]!.t));
-  return JSON.stringify(vectors.map(({ v, t }) => String(comparable(v.get(i), t))));
-}
-
 /** Upsert `input` into the table by `keys`. */
 export async function merge(table: DeltaTable, input: Input, options: MergeOptions): Promise<MergeMetrics> {
   await table.refresh();
@@ -73,45 +67,23 @@ export async function merge(table: DeltaTable, input: Input, options: MergeOptio
   // 1. Source rows, last row per key wins (kept in memory: a merge batch is bounded by the caller).
   const sourceBatches: arrow.RecordBatch[] = [];
   for await (const b of toBatchStream(input)) if (b.numRows) sourceBatches.push(conformBatch(b, schema));
-  const lastIndex = new Map<string, [number, number]>();
-  let keyMin: unknown;
-  let keyMax: unknown;
-  sourceBatches.forEach((b, bi) => {
-    const vectors = options.keys.map((k, j) => ({ v: b.getChild(k)!, t: keyTypes[j]! }));
-    for (let i = 0; i < b.numRows; i++) lastIndex.set(keyOf(vectors, i), [bi, i]);
-    if (options.keys.length === 1) {
-      for (let i = 0; i < b.numRows; i++) {
-        const c = comparable(vectors[0]!.v.get(i), keyTypes[0]!) as never;
-        if (c === null) continue;
-        if (keyMin === undefined || c < (keyMin as never)) keyMin = c;
-        if (keyMax === undefined || c > (keyMax as never)) keyMax = c;
-      }
-    }
-  });
-  const winners = sourceBatches
-    .map((b, bi) => {
-      const rows: number[] = [];
-      const vectors = options.keys.map((k, j) => ({ v: b.getChild(k)!, t: keyTypes[j]! }));
-      for (let i = 0; i < b.numRows; i++) {
-        const at = lastIndex.get(keyOf(vectors, i))!;
-        if (at[0] === bi && at[1] === i) rows.push(i);
-      }
-      return rows.length === b.numRows ? b : takeRows(b, Uint32Array.from(rows));
-    })
-    .filter((b) => b.numRows > 0);
+  const source = lastRowPerKey(sourceBatches, options.keys, keyTypes);
+  const winners = source.batches;
 
-  // 2. Candidate files: those whose key range (stats) overlaps the source's, or without stats.
+  // 2. Candidate files: those whose key ranges (stats) overlap the source's on every key column, or without stats.
   const partitionColumns = snapshot.partitionColumns;
-  const keyIsPartition = options.keys.length === 1 && partitionColumns.includes(options.keys[0]!);
   const candidates = [...snapshot.files.values()].filter((add) => {
-    if (options.keys.length !== 1 || keyMin === undefined || keyIsPartition) return true;
     const stats = parseStats(add.stats);
-    const lo = stats?.minValues?.[options.keys[0]!];
-    const hi = stats?.maxValues?.[options.keys[0]!];
-    if (lo === undefined || hi === undefined || lo === null || hi === null) return true;
-    const clo = comparable(lo, keyTypes[0]!) as never;
-    const chi = comparable(hi, keyTypes[0]!) as never;
-    return !(chi < (keyMin as never)) && !(clo > (keyMax as never));
+    return options.keys.every((key, j) => {
+      const range = source.ranges[j];
+      if (range === undefined || partitionColumns.includes(key)) return true;
+      const lo = stats?.minValues?.[key];
+      const hi = stats?.maxValues?.[key];
+      if (lo === undefined || hi === undefined || lo === null || hi === null) return true;
+      const clo = comparable(lo, keyTypes[j]!) as never;
+      const chi = comparable(hi, keyTypes[j]!) as never;
+      return !(chi < (range.min as never)) && !(clo > (range.max as never));
+    });
   });
 
   // 3. Read candidates: keep rows whose key the source does not replace; rewrite only files with a match.
@@ -124,13 +96,9 @@ export async function merge(table: DeltaTable, input: Input, options: MergeOptio
     let matches = 0;
     const keepers: arrow.RecordBatch[] = [];
     for (const b of batches) {
-      const vectors = options.keys.map((k, j) => ({ v: b.getChild(k)!, t: keyTypes[j]! }));
-      const rows: number[] = [];
-      for (let i = 0; i < b.numRows; i++) {
-        if (lastIndex.has(keyOf(vectors, i))) matches++;
-        else rows.push(i);
-      }
-      if (rows.length) keepers.push(rows.length === b.numRows ? b : takeRows(b, Uint32Array.from(rows)));
+      const { kept: rest, matched } = withoutKeys(b, source.keys, options.keys, keyTypes);
+      matches += matched;
+      if (rest) keepers.push(rest);
     }
     if (matches === 0) continue;
     removed.push(add);

@@ -5,7 +5,7 @@ import { UsageError } from '../../errors.js';
 import { compilePredicate, predicateColumns, type Predicate } from '../../predicate.js';
 import type { Action, RemoveAction } from '../actions.js';
 import { SchemaEnforcementError } from '../errors.js';
-import { mergeSchemas } from '../conform.js';
+import { mergeSchemas } from '../../table/conform.js';
 import { partitionId } from '../partitions.js';
 import { fileKey } from '../read-files.js';
 import { toSchemaString } from '../schema.js';

@@ -1,0 +1,68 @@
+/**
+ * Grouping the rows of a record batch by a key computed from some of its columns (partition values),
+ * without row objects: rows are grouped by their raw column values first, and the key is computed
+ * once per distinct raw value.
+ */
+import * as arrow from 'apache-arrow';
+import { takeRows } from '../arrow/take.js';
+
+/** The group of one row: a stable id (rows with equal ids share a group) and the value the caller wants back. */
+export interface RowGroupKey<V> {
+  /** Identity of the group; rows whose raw values differ but whose ids are equal end up together. */
+  id: string;
+  /** What the caller gets back with the group's rows (e.g. the formatted partition values). */
+  value: V;
+}
+
+/** A per-row accessor of a column's raw value: typed-array reads for fixed-width columns, `get` otherwise. */
+export function rawValues(data: arrow.Data): (i: number) => unknown {
+  const type = data.type;
+  const fixed = arrow.DataType.isInt(type) || arrow.DataType.isDate(type) || arrow.DataType.isFloat(type) || arrow.DataType.isTimestamp(type);
+  if (fixed && data.stride === 1) {
+    const values = data.values as Int32Array;
+    const offset = data.offset;
+    if (data.nullCount === 0) return (i) => values[offset + i];
+    return (i) => (data.getValid(i) ? values[offset + i] : null);
+  }
+  const vector = new arrow.Vector([data]);
+  return (i) => vector.get(i);
+}
+
+/**
+ * Split `batch` into one batch per group. `keyColumns` are the columns the key depends on; `describe(i)`
+ * computes the key of row `i` and is called once per distinct combination of raw values of those
+ * columns. Groups come back in order of first appearance; rows keep their order within a group.
+ * With no key columns the whole batch is one group (described by row 0).
+ */
+export function splitRows<V>(batch: arrow.RecordBatch, keyColumns: string[], describe: (row: number) => RowGroupKey<V>): [V, arrow.RecordBatch][] {
+  if (keyColumns.length === 0) return batch.numRows === 0 ? [] : [[describe(0).value, batch]];
+  const raws = keyColumns.map((name) => {
+    const index = batch.schema.fields.findIndex((f) => f.name === name);
+    if (index < 0) throw new Error(`splitRows: column ${name} is not in the batch`);
+    return rawValues(batch.data.children[index]!);
+  });
+  interface Group {
+    value: V;
+    rows: number[];
+  }
+  const byRaw = new Map<unknown, Group>();
+  const byId = new Map<string, Group>();
+  const single = raws.length === 1 ? raws[0]! : undefined;
+  for (let i = 0; i < batch.numRows; i++) {
+    const raw = single ? single(i) : raws.map((r) => String(r(i))).join('\u0001');
+    let group = byRaw.get(raw);
+    if (!group) {
+      // Different raw values can describe to the same group (e.g. two timestamps on one day): merge them.
+      const key = describe(i);
+      group = byId.get(key.id);
+      if (!group) {
+        group = { value: key.value, rows: [] };
+        byId.set(key.id, group);
+      }
+      byRaw.set(raw, group);
+    }
+    group.rows.push(i);
+  }
+  if (byId.size === 1) return [[[...byId.values()][0]!.value, batch]];
+  return [...byId.values()].map((g) => [g.value, takeRows(batch, Uint32Array.from(g.rows.sort((a, b) => a - b)))]);
+}
