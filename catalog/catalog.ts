@@ -54,7 +54,14 @@ export interface CatalogTable {
   version: string;
 }
 
-/** Tables, databases and the Iceberg metadata pointer. */
+/**
+ * Tables, databases and the Iceberg metadata pointer. For an Iceberg table, `swap` moves the pointer
+ * only: the columns, partition keys and properties it holds stay as they are (a table first created
+ * by its swap has no columns), and `registerTable` sets them without touching the pointer. Both
+ * orders work (register then commit, or commit then register); a writer whose commit changes the
+ * schema registers the table again. Readers take an Iceberg table's columns from its metadata file
+ * (the DuckDB engine does); the catalog's columns are for tools that only read the catalog.
+ */
 export interface Catalog extends MetadataPointerStore {
   /** Which implementation this is, for messages (`embedded`, `glue`). */
   readonly kind: string;

@@ -8,7 +8,8 @@ export { AWS_MAX_ATTEMPTS, type AwsClientOptions } from './aws-client-config.js'
 export type { ColumnInfo, QueryEngine, QueryOptions, QueryResult, QueryStats, Row, SqlParam, SqlValue } from './query/query-engine.js';
 export { DuckDbEngine, type DuckDbEngineOptions } from './duckdb/duckdb-engine.js';
 export { DeltaSnapshotResolver } from './duckdb/delta-resolver.js';
-export type { DataFile, ResolvedSnapshot, SnapshotResolver, TableVersion } from './duckdb/snapshot-resolver.js';
+export { IcebergSnapshotResolver } from './duckdb/iceberg-resolver.js';
+export type { DataFile, ResolveContext, ResolvedSnapshot, SnapshotResolver, TableVersion } from './duckdb/snapshot-resolver.js';
 export { FileCache, defaultCacheDir, type FileCacheStats } from './duckdb/file-cache.js';
 export { AthenaEngine, type AthenaEngineOptions, type AthenaQueryOptions } from './athena/athena-engine.js';
 export { createAthenaClient } from './athena/athena-client.js';

@@ -4,7 +4,7 @@ import { NotFoundError } from '../../etl/errors.js';
 import { fileKey } from '../../etl/delta/read-files.js';
 import type { ObjectStore } from '../../etl/storage/object-store.js';
 import type { CatalogTable } from '../catalog.js';
-import type { ResolvedSnapshot, SnapshotResolver, TableVersion } from './snapshot-resolver.js';
+import type { ResolveContext, ResolvedSnapshot, SnapshotResolver, TableVersion } from './snapshot-resolver.js';
 
 /** The Delta resolver. Keeps one open table per location and advances it incrementally. */
 export class DeltaSnapshotResolver implements SnapshotResolver {
@@ -12,8 +12,8 @@ export class DeltaSnapshotResolver implements SnapshotResolver {
   readonly format = 'delta' as const;
   private readonly tables = new Map<string, Promise<DeltaTable>>();
 
-  /** The files of the Delta table at `store` at `at` (latest when omitted). */
-  async resolve(table: CatalogTable, store: ObjectStore, at?: TableVersion): Promise<ResolvedSnapshot> {
+  /** The files of the Delta table at `store` at `at` (latest when omitted); the Delta log needs nothing from the catalog. */
+  async resolve(table: CatalogTable, store: ObjectStore, _context: ResolveContext, at?: TableVersion): Promise<ResolvedSnapshot> {
     const delta = await this.open(store);
     const version = at === undefined ? undefined : 'version' in at ? at.version : await delta.versionAt(at.timestamp.getTime());
     const snapshot = await delta.snapshotAt(version);

@@ -5,6 +5,7 @@
  * from a local cache filled through our ObjectStore. Before each query the views of the tables it
  * names are brought up to the tables' latest snapshots, so a query sees every commit made before it.
  */
+import { createHash } from 'node:crypto';
 import { DuckDBInstance, type DuckDBConnection } from '@duckdb/node-api';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { NotFoundError, UsageError } from '../../etl/errors.js';
@@ -19,6 +20,7 @@ import { schemaJson } from '../table-entry.js';
 import { DeltaSnapshotResolver } from './delta-resolver.js';
 import { fromDuckValue, toDuckParam } from './duckdb-values.js';
 import { FileCache } from './file-cache.js';
+import { IcebergSnapshotResolver } from './iceberg-resolver.js';
 import type { ResolvedSnapshot, SnapshotResolver, TableVersion } from './snapshot-resolver.js';
 import { mentionedNames } from './table-mentions.js';
 import { createViewSql, groupByPartition } from './view-sql.js';
@@ -31,7 +33,7 @@ export interface DuckDbEngineOptions {
   openStore?: (uri: string) => ObjectStore;
   /** Folder of the local copies of remote data files; by default {@link defaultCacheDir}. */
   cacheDir?: string;
-  /** Snapshot resolvers by format; by default Delta only (Iceberg's is added when `etl/iceberg` lands). */
+  /** Snapshot resolvers by format; by default Delta's and Iceberg's (each call gets this engine's catalog). */
   resolvers?: SnapshotResolver[];
   /** Default time limit of a query, in ms (none by default). */
   timeoutMs?: number;
@@ -81,7 +83,7 @@ export class DuckDbEngine implements QueryEngine {
     this.cache = new FileCache(options.cacheDir);
     this.s3Client = {};
     this.openStore = options.openStore ?? ((uri) => openStore(uri, /^s3:/i.test(uri) ? { s3Client: (this.s3Client.client ??= createDefaultS3Client()) } : {}));
-    const resolvers = options.resolvers ?? [new DeltaSnapshotResolver()];
+    const resolvers = options.resolvers ?? [new DeltaSnapshotResolver(), new IcebergSnapshotResolver()];
     this.resolvers = new Map(resolvers.map((r) => [r.format, r]));
     this.defaultTimeoutMs = options.timeoutMs;
   }
@@ -150,7 +152,7 @@ export class DuckDbEngine implements QueryEngine {
     const entry = await this.catalog.getTable(database, name);
     if (!entry) throw new NotFoundError(`table ${table} is not in the ${this.catalog.kind} catalog`);
     const { resolver, store } = this.access(entry);
-    const snapshot = await resolver.resolve(entry, store, at);
+    const snapshot = await resolver.resolve(entry, store, { catalog: this.catalog }, at);
     const pinned = `${name}@v${snapshot.version}`;
     const key = `${database}.${pinned}`;
     if (!this.views.has(key)) await this.createView(database, pinned, entry, snapshot);
@@ -219,7 +221,7 @@ export class DuckDbEngine implements QueryEngine {
       return;
     }
     const { resolver, store } = this.access(entry);
-    const snapshot = await resolver.resolve(entry, store);
+    const snapshot = await resolver.resolve(entry, store, { catalog: this.catalog });
     if (this.views.get(key)?.signature === signatureOf(entry, snapshot)) return;
     await this.createView(database, name, entry, snapshot);
   }
@@ -267,8 +269,14 @@ export class DuckDbEngine implements QueryEngine {
   }
 }
 
+/**
+ * What a view was built from. The files are part of it: an Iceberg table dropped and re-created
+ * under the same name and location starts again at the same sequence numbers with other files.
+ */
 function signatureOf(entry: CatalogTable, snapshot: ResolvedSnapshot): string {
-  return JSON.stringify([entry.location, snapshot.version, schemaJson(snapshot.schema), snapshot.partitionColumns]);
+  const files = createHash('sha256');
+  for (const f of snapshot.files) files.update(`${f.key}\u0000`);
+  return JSON.stringify([entry.location, snapshot.version, schemaJson(snapshot.schema), snapshot.partitionColumns, files.digest('hex')]);
 }
 
 function abortReason(signal: AbortSignal): string {

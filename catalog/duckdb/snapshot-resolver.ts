@@ -1,11 +1,11 @@
 /**
  * What the DuckDB engine needs from a table format: the data files of one snapshot, their partition
  * values, and whether the files hold the partition columns themselves. One resolver per format
- * (Delta today; Iceberg plugs in the same way once `etl/iceberg` can list a snapshot's files).
+ * (Delta: delta-resolver.ts, Iceberg: iceberg-resolver.ts); the engine hands each call its catalog.
  */
 import type * as arrow from 'apache-arrow';
 import type { ObjectStore } from '../../etl/storage/object-store.js';
-import type { CatalogTable, TableFormat } from '../catalog.js';
+import type { Catalog, CatalogTable, TableFormat } from '../catalog.js';
 
 /** Which snapshot of a table: a version number (Delta version, Iceberg sequence number) or the latest one committed at a time. */
 export type TableVersion = { version: number } | { timestamp: Date };
@@ -40,14 +40,20 @@ export interface ResolvedSnapshot {
   files: DataFile[];
 }
 
+/** What the engine passes a resolver besides the table: its own context. */
+export interface ResolveContext {
+  /** The catalog the table is registered in (an Iceberg resolver uses it as the metadata pointer store). */
+  catalog: Catalog;
+}
+
 /** Lists a table's files at a snapshot. */
 export interface SnapshotResolver {
   /** The format this resolver reads. */
   readonly format: TableFormat;
   /**
    * The files of `table` at `at` (the latest snapshot when omitted). `store` is rooted at
-   * `table.location`. Throws `NotFoundError` (or the format's not-found error) when there is no
-   * table or no such version.
+   * `table.location`; `context.catalog` is the catalog `table` came from. Throws `NotFoundError`
+   * (or the format's not-found error) when there is no table or no such version.
    */
-  resolve(table: CatalogTable, store: ObjectStore, at?: TableVersion): Promise<ResolvedSnapshot>;
+  resolve(table: CatalogTable, store: ObjectStore, context: ResolveContext, at?: TableVersion): Promise<ResolvedSnapshot>;
 }

@@ -159,7 +159,9 @@ export class GlueCatalog implements Catalog {
    * the `VersionId` just read, `previous_metadata_location` set to the old pointer. A
    * `ConcurrentModificationException` re-reads: if the pointer moved the swap fails with
    * `CommitConflictError`, else (another update that left the pointer alone) it is retried. A table
-   * not yet in Glue is created by its first swap (as an Iceberg table rooted above `metadata/`).
+   * not yet in Glue is created by its first swap (as an Iceberg table rooted above `metadata/`, no
+   * columns). The Glue columns, partition keys and parameters are carried over unchanged: the new
+   * metadata's schema is not copied into Glue (`registerTable` sets the columns; see {@link Catalog}).
    */
   async swap(table: string, expected: MetadataPointer | undefined, next: string): Promise<MetadataPointer> {
     const { database, name } = parseTableName(table);

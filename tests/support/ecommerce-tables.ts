@@ -1,6 +1,6 @@
 /**
- * The real e-commerce sample data (../shared/data/ecommerce, see its README) as Delta tables with
- * the contract types, registered in a catalog: products (unpartitioned), orders and order_items
+ * The real e-commerce sample data (../shared/data/ecommerce, see its README) as Delta or Iceberg
+ * tables with the contract types, registered in a catalog: products (unpartitioned), orders and order_items
  * (partitioned by date). The CSV files are read with DuckDB and never modified. Optionally also a
  * `rejected_records` table whose rows are real CSV lines quarantined by fixed, documented rules
  * (see {@link REJECTION_RULES}), for the data-quality report.
@@ -10,6 +10,7 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
 import { DeltaTable, write } from '../../etl/delta/index.js';
+import { IcebergTable, write as writeIceberg } from '../../etl/iceberg/index.js';
 import type { ObjectStore } from '../../etl/storage/object-store.js';
 import { PrefixedStore } from '../../etl/storage/prefixed-store.js';
 import type { Catalog } from '../../catalog/catalog.js';
@@ -137,14 +138,21 @@ export interface LoadOptions {
   database?: string;
   /** Also write and register `rejected_records` (default true). */
   rejected?: boolean;
+  /**
+   * Table format (default `delta`). Iceberg tables are created through `catalog` as their pointer
+   * store (partitioned by the identity of `date`), written in one append, then registered with their
+   * columns (the order the catalog documents: first swap, then `registerTable`).
+   */
+  format?: 'delta' | 'iceberg';
 }
 
 /**
- * Write products, orders, order_items (and rejected_records) as Delta tables under
+ * Write products, orders, order_items (and rejected_records) as Delta or Iceberg tables under
  * `<warehouse>/processed/<database>/` and register them in `catalog` (the database is created).
  */
 export async function loadEcommerceTables(warehouse: ObjectStore, catalog: Catalog, options: LoadOptions = {}): Promise<void> {
   const database = options.database ?? 'ecommerce';
+  const format = options.format ?? 'delta';
   const data = await readEcommerceData();
   await catalog.createDatabase(database);
   const tables: [string, arrow.Table, string[]][] = [
@@ -155,9 +163,14 @@ export async function loadEcommerceTables(warehouse: ObjectStore, catalog: Catal
   if (options.rejected ?? true) tables.push(['rejected_records', rejectedRecords(), []]);
   for (const [name, rows, partitionColumns] of tables) {
     const key = tableKey(database, name);
-    const delta = await DeltaTable.create(new PrefixedStore(warehouse, key), { schema: rows.schema, partitionColumns });
-    await write(delta, rows);
-    await catalog.registerTable({ database, name, format: 'delta', location: warehouse.uriOf(key), schema: rows.schema, partitionKeys: partitionColumns });
+    const store = new PrefixedStore(warehouse, key);
+    if (format === 'iceberg') {
+      const table = await IcebergTable.create(store, catalog, `${database}.${name}`, { schema: rows.schema, partitionBy: partitionColumns });
+      await writeIceberg(table, rows);
+    } else {
+      await write(await DeltaTable.create(store, { schema: rows.schema, partitionColumns }), rows);
+    }
+    await catalog.registerTable({ database, name, format, location: warehouse.uriOf(key), schema: rows.schema, partitionKeys: partitionColumns });
   }
 }
 
