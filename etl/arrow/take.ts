@@ -17,7 +17,8 @@ function takeFixed(data: arrow.Data, indices: Uint32Array): arrow.Data {
   const stride = data.stride;
   const Ctor = values.constructor as new (n: number) => Int32Array;
   const out = new Ctor(indices.length * stride);
-  const base = data.offset * stride;
+  // apache-arrow slices fixed-width value buffers with the Data (values[0] is row 0 of the slice).
+  const base = 0;
   if (stride === 1) {
     for (let i = 0; i < indices.length; i++) out[i] = values[base + indices[i]!]!;
   } else {
@@ -33,6 +34,7 @@ function takeBool(data: arrow.Data<arrow.Bool>, indices: Uint32Array): arrow.Dat
   const out = new Uint8Array((indices.length + 7) >> 3);
   const values = data.values;
   for (let i = 0; i < indices.length; i++) {
+    // Bit-packed booleans are not re-based by slicing: the Data's offset still applies.
     const j = data.offset + indices[i]!;
     if ((values[j >> 3]! >> (j & 7)) & 1) out[i >> 3]! |= 1 << (i & 7);
   }
@@ -42,16 +44,17 @@ function takeBool(data: arrow.Data<arrow.Bool>, indices: Uint32Array): arrow.Dat
 function takeUtf8(data: arrow.Data<arrow.Utf8>, indices: Uint32Array): arrow.Data {
   const offsets = data.valueOffsets;
   const values = data.values;
+  // valueOffsets are sliced with the Data; the value bytes are not (offsets index into them).
   let total = 0;
   for (let i = 0; i < indices.length; i++) {
-    const j = data.offset + indices[i]!;
+    const j = indices[i]!;
     total += offsets[j + 1]! - offsets[j]!;
   }
   const outOffsets = new Int32Array(indices.length + 1);
   const outValues = new Uint8Array(total);
   let pos = 0;
   for (let i = 0; i < indices.length; i++) {
-    const j = data.offset + indices[i]!;
+    const j = indices[i]!;
     const start = offsets[j]!;
     const end = offsets[j + 1]!;
     outValues.set(values.subarray(start, end), pos);

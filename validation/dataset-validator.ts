@@ -1,0 +1,333 @@
+/**
+ * Validates every raw file of one dataset: header check, malformed rows, per-row checks, foreign keys,
+ * dedupe; accepted rows are held as Arrow batches, rejected rows become quarantine records; counts per
+ * file. The output is final once all files are read (a later row may supersede an accepted one).
+ */
+import { CsvFormatError, decompressIfGzip, openCsv, rowText, type CsvBatch, type CsvReader } from './csv/index.js';
+import { buildRecordBatch } from './arrow-build.js';
+import { decodeBatch } from './decoded-batch.js';
+import { Dedupe, type DedupeEvents, type RowPlace } from './dedupe.js';
+import type { DatasetContract } from './define-dataset.js';
+import { InputFileError, ReconciliationError, ValidationFailedError } from './errors.js';
+import { matchHeader } from './header-check.js';
+import { HeldRows } from './held-rows.js';
+import type { CsvInput } from './inputs.js';
+import { keySetFor, type KeyLookup } from './key-lookup.js';
+import { compositeKeyAt } from './key-values.js';
+import type { QuarantineRecord } from './quarantine.js';
+import { checkRows, type FlagRow, type ForeignKeyTarget } from './row-checks.js';
+import { RULE_CODES, RULE_INDEX, type RuleCode } from './rules.js';
+import { addCounts, assertReconciled, bump, zeroCounts, type DatasetSummary, type FileSummary } from './summary.js';
+
+/** A row kept under a `warn` policy, for the run's log. */
+export interface RowWarning {
+  /** Dataset name. */
+  readonly dataset: string;
+  /** URI of the raw file. */
+  readonly source_uri: string;
+  /** Source line. */
+  readonly source_line: number;
+  /** The rule that warned. */
+  readonly rule: RuleCode;
+  /** Why. */
+  readonly message: string;
+}
+
+/** Most warnings kept as examples per dataset (all are counted). */
+export const MAX_WARNING_SAMPLES = 1000;
+
+/** Everything validating one dataset produced. */
+export interface DatasetOutcome {
+  /** Counts, reconciled. */
+  readonly summary: DatasetSummary;
+  /** Rejected rows, by file (input order) then line. */
+  readonly rejected: QuarantineRecord[];
+  /** The first `MAX_WARNING_SAMPLES` warnings. */
+  readonly warnings: RowWarning[];
+  /** The accepted rows. */
+  readonly held: HeldRows;
+  /** Primary keys accepted (single-column keys only), for datasets that reference this one. */
+  readonly acceptedKeys: KeyLookup | undefined;
+  /** Primary keys of rows rejected and not accepted otherwise (messages of referencing datasets). */
+  readonly rejectedKeys: KeyLookup | undefined;
+}
+
+interface Pending {
+  file: number;
+  line: number;
+  record: QuarantineRecord;
+}
+
+/** Validates the files of one dataset; foreign keys are checked against `foreignKeys` (by column). */
+export async function validateFiles(
+  contract: DatasetContract,
+  inputs: readonly CsvInput[],
+  foreignKeys: ReadonlyMap<string, ForeignKeyTarget>,
+): Promise<DatasetOutcome> {
+  return new DatasetValidation(contract, inputs, foreignKeys).run();
+}
+
+class DatasetValidation {
+  private readonly held = new HeldRows();
+  private readonly dedupe: Dedupe;
+  private readonly files: FileSummary[] = [];
+  private readonly pending: Pending[] = [];
+  private readonly late: { place: RowPlace; message: string }[] = [];
+  private readonly warnings: RowWarning[] = [];
+  private readonly rejectedKeys: ReturnType<typeof keySetFor> | undefined;
+  private readonly keyColumns: number[];
+  private ordinal = 0;
+
+  constructor(
+    private readonly contract: DatasetContract,
+    private readonly inputs: readonly CsvInput[],
+    private readonly foreignKeys: ReadonlyMap<string, ForeignKeyTarget>,
+  ) {
+    this.dedupe = new Dedupe(contract, this.held);
+    this.keyColumns = contract.primaryKey.map((k) => contract.column(k).index);
+    this.rejectedKeys = this.keyColumns.length === 1 ? keySetFor(contract.columns[this.keyColumns[0]!]!.spec.kind) : undefined;
+  }
+
+  async run(): Promise<DatasetOutcome> {
+    for (let f = 0; f < this.inputs.length; f++) await this.file(f);
+    await this.fetchLateRaw();
+    const summary: DatasetSummary = { dataset: this.contract.name, ...zeroCounts(), files: this.files };
+    for (const f of this.files) addCounts(summary, f);
+    assertReconciled(summary);
+    const rejected = this.pending.sort((a, b) => a.file - b.file || a.line - b.line).map((p) => p.record);
+    if (rejected.length !== summary.rejected) {
+      throw new ReconciliationError(`dataset ${this.contract.name}: ${rejected.length} quarantine records for ${summary.rejected} rejected rows`);
+    }
+    const accepted = this.dedupe.keys;
+    const rejectedKeys = this.rejectedKeys && accepted ? withoutKeys(this.rejectedKeys, accepted) : undefined;
+    return { summary, rejected, warnings: this.warnings, held: this.held, acceptedKeys: accepted, rejectedKeys };
+  }
+
+  private describe = (place: RowPlace): string => `line ${place.line} of ${this.inputs[place.file]!.uri}`;
+
+  private reject(file: number, line: number, rule: RuleCode, message: string, raw: string, column?: string): void {
+    const policy = this.contract.policies[rule];
+    const uri = this.inputs[file]!.uri;
+    if (policy === 'fail') {
+      throw new ValidationFailedError(rule, { dataset: this.contract.name, sourceUri: uri, line, ...(column === undefined ? {} : { column }) }, message);
+    }
+    const counts = this.files[file]!;
+    counts.rejected++;
+    bump(counts.rejectedByRule, rule);
+    this.pending.push({ file, line, record: { dataset: this.contract.name, source_uri: uri, source_line: line, rule, message, raw_record: raw } });
+  }
+
+  private warn(file: number, line: number, rule: RuleCode, message: string): void {
+    if (this.warnings.length < MAX_WARNING_SAMPLES) {
+      this.warnings.push({ dataset: this.contract.name, source_uri: this.inputs[file]!.uri, source_line: line, rule, message });
+    }
+  }
+
+  private async file(f: number): Promise<void> {
+    const input = this.inputs[f]!;
+    const summary: FileSummary = { uri: input.uri, status: 'loaded', ...zeroCounts() };
+    this.files.push(summary);
+    let reader: CsvReader;
+    try {
+      reader = await openCsv(input.open(), { ...this.contract.csv, reuseBatches: true });
+    } catch (err) {
+      if (!(err instanceof CsvFormatError)) throw err;
+      if (isCorruptStream(err)) throw new InputFileError(input.uri, err.message, { cause: err });
+      return this.unreadableHeader(f, summary, err.message);
+    }
+    if (reader.header === undefined) {
+      summary.status = 'empty';
+      return;
+    }
+    const match = matchHeader(reader.header, this.contract.columns.map((c) => c.name));
+    try {
+      if (!match.ok) {
+        summary.status = 'header_mismatch';
+        summary.headerProblem = match.problem;
+        if (this.contract.policies.header_mismatch === 'fail') {
+          throw new ValidationFailedError('header_mismatch', { dataset: this.contract.name, sourceUri: input.uri, line: reader.headerLine }, match.problem);
+        }
+        for await (const batch of reader) this.mismatchedBatch(f, summary, batch, match.problem);
+        return;
+      }
+      for await (const batch of reader) this.batch(f, summary, batch, match.fields);
+    } catch (err) {
+      if (err instanceof CsvFormatError) throw new InputFileError(input.uri, err.message, { cause: err });
+      throw err;
+    }
+  }
+
+  /** The header row itself cannot be parsed: every non-blank line after it is read and rejected. */
+  private async unreadableHeader(f: number, summary: FileSummary, reason: string): Promise<void> {
+    const problem = `header row cannot be read: ${reason}`;
+    summary.status = 'header_mismatch';
+    summary.headerProblem = problem;
+    if (this.contract.policies.header_mismatch === 'fail') {
+      throw new ValidationFailedError('header_mismatch', { dataset: this.contract.name, sourceUri: this.inputs[f]!.uri, line: 1 }, problem);
+    }
+    let header = true;
+    for await (const { line, text } of physicalLines(this.inputs[f]!.open())) {
+      if (header) {
+        header = false; // the first non-blank line is the unreadable header itself
+        continue;
+      }
+      summary.read++;
+      this.reject(f, line, 'header_mismatch', problem, text);
+    }
+  }
+
+  private mismatchedBatch(f: number, summary: FileSummary, batch: CsvBatch, problem: string): void {
+    const rows: [number, string][] = batch.malformed.map((m) => [m.line, m.raw]);
+    for (let r = 0; r < batch.rowCount; r++) rows.push([batch.lines[r]!, rowText(batch, r)]);
+    rows.sort((a, b) => a[0] - b[0]);
+    for (const [line, raw] of rows) {
+      summary.read++;
+      this.reject(f, line, 'header_mismatch', problem, raw);
+    }
+  }
+
+  private batch(f: number, summary: FileSummary, csv: CsvBatch, fields: number[]): void {
+    const contract = this.contract;
+    for (const m of csv.malformed) {
+      summary.read++;
+      const column = m.column === undefined ? '' : ` (field ${m.column})`;
+      this.reject(f, m.line, 'malformed_row', `${m.reason}${column}`, m.raw);
+    }
+    const n = csv.rowCount;
+    if (n === 0) return;
+    summary.read += n;
+    const decoded = decodeBatch(csv, contract.columns.map((c) => c.spec), fields);
+    const todo = new Uint8Array(n).fill(1);
+    let warned: Uint16Array | undefined;
+    const flag: FlagRow = (rule, r, column, message) => {
+      const policy = contract.policies[rule];
+      if (policy === 'warn') {
+        (warned ??= new Uint16Array(n))[r]! |= 1 << RULE_INDEX[rule];
+        this.warn(f, csv.lines[r]!, rule, message(r));
+        return;
+      }
+      if (todo[r] !== 1) return;
+      this.reject(f, csv.lines[r]!, rule, message(r), rowText(csv, r), column);
+      todo[r] = 0;
+    };
+
+    checkRows(contract, decoded, todo, this.foreignKeys, flag);
+    this.rememberRejectedKeys(decoded, todo);
+
+    const ordinalBase = this.ordinal;
+    const events: DedupeEvents = {
+      describe: this.describe,
+      rejectNow: (r, message) => {
+        this.reject(f, csv.lines[r]!, 'duplicate_key', message, rowText(csv, r), contract.primaryKey.join(', '));
+        todo[r] = 0;
+      },
+      superseded: (place, message) => {
+        const counts = this.files[place.file]!;
+        counts.accepted--;
+        counts.rejected++;
+        bump(counts.rejectedByRule, 'duplicate_key');
+        this.late.push({ place, message });
+      },
+    };
+    this.dedupe.run({ batch: decoded, ordinalBase, file: f, todo }, contract.policies, flag, events);
+
+    let kept = 0;
+    for (let r = 0; r < n; r++) kept += todo[r]!;
+    const take = kept === n ? undefined : new Uint32Array(kept);
+    const ordinals = new Uint32Array(kept);
+    const lines = new Uint32Array(kept);
+    for (let r = 0, k = 0; r < n; r++) {
+      if (todo[r] !== 1) continue;
+      if (take !== undefined) take[k] = r;
+      ordinals[k] = ordinalBase + r;
+      lines[k] = csv.lines[r]!;
+      k++;
+      const w = warned === undefined ? 0 : warned[r]!;
+      if (w !== 0) this.countWarnings(summary, w);
+    }
+    this.ordinal += n;
+    summary.accepted += kept;
+    this.held.add(buildRecordBatch(contract.arrowSchema, decoded, take), ordinals, lines, f);
+  }
+
+  /** Counts an accepted row's warnings (`mask` has bit `RULE_INDEX[rule]` set per rule that warned). */
+  private countWarnings(summary: FileSummary, mask: number): void {
+    summary.warned++;
+    for (let i = 0; i < RULE_CODES.length; i++) if ((mask >> i) & 1) bump(summary.warnedByRule, RULE_CODES[i]!);
+  }
+
+  /** Keys of rows rejected by a check (not by dedupe), so referencing rows can be told why they fail. */
+  private rememberRejectedKeys(decoded: ReturnType<typeof decodeBatch>, todo: Uint8Array): void {
+    const set = this.rejectedKeys;
+    if (set === undefined) return;
+    for (let r = 0; r < decoded.rowCount; r++) {
+      if (todo[r] === 1) continue;
+      const key = compositeKeyAt(decoded, this.keyColumns, r);
+      if (key !== null) set.add(key as never);
+    }
+  }
+
+  /** Fetches the original text of accepted rows that a later row superseded: re-reads their files. */
+  private async fetchLateRaw(): Promise<void> {
+    const byFile = new Map<number, Map<number, string>>();
+    for (const { place } of this.late) {
+      if (!byFile.has(place.file)) byFile.set(place.file, new Map());
+      byFile.get(place.file)!.set(place.line, '');
+    }
+    for (const [file, lines] of byFile) {
+      const input = this.inputs[file]!;
+      let found = 0;
+      const reader = await openCsv(input.open(), this.contract.csv);
+      for await (const batch of reader) {
+        for (let r = 0; r < batch.rowCount; r++) {
+          const line = batch.lines[r]!;
+          if (lines.has(line)) {
+            lines.set(line, rowText(batch, r));
+            found++;
+          }
+        }
+        if (found === lines.size) break;
+      }
+      if (found !== lines.size) throw new InputFileError(input.uri, 'the file changed while it was being validated (a row read earlier is gone)');
+    }
+    for (const { place, message } of this.late) {
+      const raw = byFile.get(place.file)!.get(place.line)!;
+      const uri = this.inputs[place.file]!.uri;
+      this.pending.push({
+        file: place.file,
+        line: place.line,
+        record: { dataset: this.contract.name, source_uri: uri, source_line: place.line, rule: 'duplicate_key', message, raw_record: raw },
+      });
+    }
+  }
+}
+
+/** True for a CSV error that is about the byte stream (a corrupt gzip member), not about the CSV text. */
+function isCorruptStream(err: CsvFormatError): boolean {
+  const code = (err.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' && code.startsWith('Z_');
+}
+
+/** The keys of `rejected` that are not in `accepted` (a key can be rejected on one row and accepted on another). */
+function withoutKeys(rejected: KeyLookup, accepted: KeyLookup): KeyLookup {
+  return { has: (k) => rejected.has(k) && !accepted.has(k), size: rejected.size, byteSize: rejected.byteSize };
+}
+
+/** Non-blank physical lines of a (possibly gzip) byte stream, 1-based, without line breaks. */
+async function* physicalLines(source: AsyncIterable<Uint8Array>): AsyncGenerator<{ line: number; text: string }> {
+  const decoder = new TextDecoder('utf-8', { ignoreBOM: false });
+  let carry = '';
+  let line = 0;
+  const emit = function* (text: string): Generator<{ line: number; text: string }> {
+    line++;
+    const t = text.endsWith('\r') ? text.slice(0, -1) : text;
+    if (t.length > 0) yield { line, text: t };
+  };
+  for await (const chunk of decompressIfGzip(source)) {
+    const parts = (carry + decoder.decode(chunk, { stream: true })).split('\n');
+    carry = parts.pop()!;
+    for (const p of parts) yield* emit(p);
+  }
+  carry += decoder.decode();
+  if (carry.length > 0) yield* emit(carry);
+}
