@@ -1,0 +1,147 @@
+/**
+ * Bundle the Lambda: esbuild, one ESM file for Node 20 (`dist/lambda/index.mjs`, handler
+ * `index.handler`), plus the WebAssembly files its modules read at load time, then a ZIP of the
+ * folder to report the deployed size. `node --import tsx pipelines/aws/bundle.ts [outdir]`.
+ *
+ * - DuckDB (`@duckdb/*`) is never bundled: the Lambda queries through Athena. An import of it
+ *   resolves to a stub that throws a clear error when evaluated.
+ * - The AWS SDK v3 clients are bundled rather than taken from the runtime: which SDK version a
+ *   runtime image carries is not ours to pin, and the bundle must match the versions we test.
+ */
+import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { build, type Plugin } from 'esbuild';
+import { zipEntries } from './zip-file.js';
+
+/** The repository root (this file is pipelines/aws/bundle.ts). */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+/** The bundle's entry module. */
+export const DEFAULT_ENTRY = join(REPO_ROOT, 'pipelines', 'aws', 'lambda-entry.ts');
+/** The CDK asset folder the stack deploys. */
+export const DEFAULT_OUTDIR = join(REPO_ROOT, 'dist', 'lambda');
+/** The bundle's file name inside the asset folder. */
+export const BUNDLE_FILE = 'index.mjs';
+
+/** Where to bundle from and to. */
+export interface BundleOptions {
+  /** Entry module; {@link DEFAULT_ENTRY} when absent. */
+  entry?: string;
+  /** Output folder, emptied first; {@link DEFAULT_OUTDIR} when absent. */
+  outdir?: string;
+  /** ZIP of the output folder; `<outdir>.zip` when absent. */
+  zipFile?: string;
+}
+
+/** What a bundle run produced. */
+export interface BundleReport {
+  /** The output folder (the Lambda asset). */
+  outdir: string;
+  /** Files in the output folder, relative to it. */
+  files: string[];
+  /** Total size of those files, in bytes. */
+  bytes: number;
+  /** The ZIP written. */
+  zipFile: string;
+  /** The ZIP's size in bytes: what Lambda receives. */
+  zippedBytes: number;
+  /** Source files bundled, relative to the repository root. */
+  inputs: string[];
+}
+
+/** Modules that read a sibling file at load time, and the files to ship next to the bundle. */
+const SIDE_FILES: ReadonlyArray<{ module: RegExp; files: readonly string[] }> = [
+  { module: /node_modules\/parquet-wasm\/node\/parquet_wasm\.js$/, files: ['parquet_wasm_bg.wasm'] },
+];
+
+/**
+ * CommonJS modules in an ESM bundle still say `require`, `__filename` and `__dirname`
+ * (parquet-wasm reads its `.wasm` from `__dirname`): define them for the bundle's own location.
+ */
+const BANNER = [
+  "import { createRequire as __bundleCreateRequire } from 'node:module';",
+  "import { fileURLToPath as __bundleFileURLToPath } from 'node:url';",
+  "import { dirname as __bundleDirname } from 'node:path';",
+  'const require = __bundleCreateRequire(import.meta.url);',
+  'const __filename = __bundleFileURLToPath(import.meta.url);',
+  'const __dirname = __bundleDirname(__filename);',
+].join('\n');
+
+/** Message of the stub that replaces DuckDB. */
+export const DUCKDB_STUB_MESSAGE = 'DuckDB is not part of the Lambda bundle: on AWS the engine is Athena';
+
+/** Resolve every `@duckdb/*` import to a stub module that throws when evaluated. */
+const excludeDuckDb: Plugin = {
+  name: 'exclude-duckdb',
+  setup(b) {
+    b.onResolve({ filter: /^@duckdb\// }, (args) => ({ path: args.path, namespace: 'duckdb-excluded' }));
+    b.onLoad({ filter: /.*/, namespace: 'duckdb-excluded' }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${DUCKDB_STUB_MESSAGE} (import of ${args.path})`)});`,
+      loader: 'js',
+    }));
+  },
+};
+
+/** Bundle the Lambda entry, copy its side files, zip the folder; returns what was written. */
+export async function bundleLambda(options: BundleOptions = {}): Promise<BundleReport> {
+  const entry = resolve(options.entry ?? DEFAULT_ENTRY);
+  const outdir = resolve(options.outdir ?? DEFAULT_OUTDIR);
+  const zipFile = resolve(options.zipFile ?? `${outdir}.zip`);
+  await rm(outdir, { recursive: true, force: true });
+  await mkdir(outdir, { recursive: true });
+  const result = await build({
+    entryPoints: [entry],
+    outfile: join(outdir, BUNDLE_FILE),
+    absWorkingDir: REPO_ROOT,
+    // Entries outside the repository (tests bundle temporary ones) still resolve its packages.
+    nodePaths: [join(REPO_ROOT, 'node_modules')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    mainFields: ['module', 'main'],
+    // Compact but readable: keep identifiers so stack traces in the function's logs name real functions.
+    minifyWhitespace: true,
+    minifySyntax: true,
+    keepNames: true,
+    banner: { js: BANNER },
+    plugins: [excludeDuckDb],
+    metafile: true,
+    logLevel: 'warning',
+  });
+  const inputs = Object.keys(result.metafile.inputs).sort();
+  const files = [BUNDLE_FILE];
+  for (const side of SIDE_FILES) {
+    const module = inputs.find((input) => side.module.test(input));
+    if (!module) continue;
+    for (const file of side.files) {
+      await copyFile(join(REPO_ROOT, dirname(module), file), join(outdir, file));
+      files.push(file);
+    }
+  }
+  const entries = await Promise.all(files.map(async (name) => ({ name, data: await readFile(join(outdir, name)) })));
+  const zipped = zipEntries(entries);
+  await mkdir(dirname(zipFile), { recursive: true });
+  await writeFile(zipFile, zipped);
+  const bytes = (await Promise.all(files.map(async (name) => (await stat(join(outdir, name))).size))).reduce((a, b) => a + b, 0);
+  return { outdir, files, bytes, zipFile, zippedBytes: zipped.byteLength, inputs };
+}
+
+/** `1234567` as `1.18 MiB`. */
+export function formatBytes(bytes: number): string {
+  if (bytes < 1024) return `${bytes} B`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KiB`;
+  return `${(bytes / 1024 / 1024).toFixed(2)} MiB`;
+}
+
+const invokedDirectly = process.argv[1] !== undefined && import.meta.url === pathToFileURL(resolve(process.argv[1])).href;
+if (invokedDirectly) {
+  const outdir = process.argv[2];
+  const report = await bundleLambda(outdir ? { outdir } : {});
+  const where = relative(process.cwd(), report.outdir) || '.';
+  process.stdout.write(
+    `${where}: ${report.files.join(', ')} (${formatBytes(report.bytes)}); ` +
+      `zipped ${formatBytes(report.zippedBytes)} (${relative(process.cwd(), report.zipFile) || basename(report.zipFile)}); ` +
+      `${report.inputs.length} source files\n`,
+  );
+}

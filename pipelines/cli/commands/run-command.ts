@@ -1,0 +1,55 @@
+/** `lakehouse run <pipeline>`: one run over the new raw files. */
+import { UsageError } from '../../../etl/errors.js';
+import { openStore } from '../../../etl/storage/open-store.js';
+import { pipelineNamed } from '../../registry.js';
+import { openContext, type LakehouseSettings } from '../../runner/lakehouse-context.js';
+import { runPipeline } from '../../runner/run-pipeline.js';
+import type { RunSummary } from '../../runner/run-summary.js';
+import type { CliIo } from '../cli-io.js';
+import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
+import { resolveSettings, type WarehouseFlags } from '../settings.js';
+import { formatSummary } from '../summary-output.js';
+
+/** Flags of `run`. */
+export interface RunFlags extends WarehouseFlags {
+  /** Print the summary as one JSON object. */
+  json?: boolean;
+}
+
+/** Run `pipeline` with these settings, showing progress on stderr. */
+export async function runOnce(pipelineName: string, settings: LakehouseSettings, io: CliIo): Promise<RunSummary> {
+  const pipeline = pipelineNamed(pipelineName);
+  if (!settings.raw) throw new UsageError('no raw zone: pass --raw URI or set "raw" in lakehouse.config.json');
+  const context = openContext(settings);
+  try {
+    return await runPipeline({
+      pipeline,
+      raw: openStore(settings.raw),
+      warehouse: context.warehouse,
+      format: context.settings.format,
+      catalog: context.catalog,
+      engine: await context.engine(pipeline.database),
+      events: {
+        step: (step, dataset, detail) => {
+          io.progress(`[${pipeline.name}] ${step}${dataset ? ` ${dataset}` : ''}${detail ? ` ${JSON.stringify(detail)}` : ''}`);
+          io.log.info({ step, dataset, ...detail }, step);
+        },
+        warn: (message, detail) => {
+          io.done();
+          io.err(`warning: ${message}`);
+          io.log.warn(detail ?? {}, message);
+        },
+      },
+    });
+  } finally {
+    io.done();
+    await context.close();
+  }
+}
+
+/** The `run` command. */
+export async function runCommand(pipelineName: string, flags: RunFlags, io: CliIo): Promise<number> {
+  const summary = await runOnce(pipelineName, await resolveSettings(flags), io);
+  io.out(flags.json ? JSON.stringify(summary) : formatSummary(summary));
+  return summary.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
+}

@@ -1,0 +1,15 @@
+/** A pipeline: a database of datasets, each validated by its contract and written to its own table. */
+import type { DatasetContract } from '../../validation/define-dataset.js';
+
+/** What the runner needs to know about a pipeline. */
+export interface PipelineDefinition {
+  /** Pipeline name (`ecommerce`); also the prefix of its ledger and idempotency keys. */
+  name: string;
+  /** Database the tables are registered in (`ecommerce` -> `ecommerce.orders`). */
+  database: string;
+  /** The datasets; each reads `<raw>/<dataset>/` and writes `<database>.<dataset>`. */
+  datasets: readonly DatasetContract[];
+}
+
+/** The quarantine table every pipeline writes its rejected rows to. */
+export const REJECTED_TABLE = 'rejected_records';
