@@ -59,7 +59,7 @@ export class Column<K extends ColumnKind = ColumnKind> implements ColumnSpec {
    * are rejected as `range`, with zod's message. Bounds, literal sets, `multipleOf` and string lengths
    * compile into column loops; any other check (refine, regex, ...) runs zod once per non-null value.
    */
-  check(schema: z.ZodType<ValueOf<K>, any>): Column<K> {
+  check(schema: z.ZodType<ValueOf<K>, unknown>): Column<K> {
     return new Column({ ...this, checks: [...this.checks, schema as z.ZodType] });
   }
 

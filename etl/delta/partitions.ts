@@ -63,7 +63,9 @@ export function partitionValueOf(text: string | null, type: arrow.DataType): unk
   return text;
 }
 
-// Characters Hive escapes in partition folder names (as Spark's ExternalCatalogUtils does).
+// Characters Hive escapes in partition folder names (as Spark's ExternalCatalogUtils does); control
+// characters are among them on purpose.
+// eslint-disable-next-line no-control-regex
 const HIVE_ESCAPE = /[\u0000-\u001f"#%'*/:=?\\\u007f{[\]^]/g;
 
 /** Escape a partition value for a folder name. */

@@ -89,7 +89,7 @@ describe('the e-commerce contracts', () => {
 describe('declaration errors name what is wrong', () => {
   const ok = { name: 'things', columns: { id: int32(), label: string() } };
   test.each([
-    ['a bad name', { ...ok, name: 'Things!' }, /must be lower case letters, digits and _, starting with a letter\n  → at name/],
+    ['a bad name', { ...ok, name: 'Things!' }, /must be lower case letters, digits and _, starting with a letter\n {2}→ at name/],
     ['no columns', { ...ok, columns: {} }, /at least one column/],
     ['an unknown primary key column', { ...ok, primaryKey: 'nope' }, /primaryKey names column nope, which is not declared/],
     ['a float primary key', { ...ok, columns: { id: float64() }, primaryKey: 'id' }, /primary key column id cannot be float64/],
