@@ -1,5 +1,5 @@
 /**
- * 8 processes each append 25 batches to one Iceberg table through the pointer register (a local folder):
+ * 8 processes each append 25 batches to one Iceberg table through the embedded catalog (a local folder):
  * 200 snapshots in one linear history, every batch committed once, every row exactly once.
  */
 import { spawn } from 'node:child_process';
@@ -27,7 +27,7 @@ function runWorker(uri: string, worker: number): Promise<string> {
   });
 }
 
-test(`${WORKERS} processes x ${BATCHES} appends through the pointer register`, async () => {
+test(`${WORKERS} processes x ${BATCHES} appends through the embedded catalog`, async () => {
   const uri = tempDir('iceberg-concurrency-');
   const warehouse = openStore(uri);
   const pointers = new ObjectStorePointerStore(warehouse);

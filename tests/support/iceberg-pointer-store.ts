@@ -1,50 +1,21 @@
 /**
- * A small real MetadataPointerStore on an ObjectStore, for the Iceberg tests: pointer version `v` of a
- * table is the create-only object `<root>/_pointers/<table>/<v, 20 digits>.json`; the current pointer is
- * the highest version. A swap creates version `expected + 1`, so exactly one of concurrent swappers from
- * the same pointer wins (the others find the key taken: `CommitConflictError`). Also a read-only adapter
- * that points at a fixed metadata location (tables pyiceberg wrote).
+ * Pointer stores for the Iceberg tests: the embedded catalog itself (so the concurrency and crash tests
+ * commit through the product's catalog), and a read-only adapter that points at a fixed metadata
+ * location (tables pyiceberg wrote).
  */
-import { AlreadyExistsError, CommitConflictError, UsageError } from '../../etl/errors.js';
+import { EmbeddedCatalog } from '../../catalog/embedded/embedded-catalog.js';
+import { UsageError } from '../../etl/errors.js';
 import type { MetadataPointer, MetadataPointerStore } from '../../etl/iceberg/metadata-pointer.js';
-import type { ObjectStore } from '../../etl/storage/object-store.js';
 
-const pad = (v: number) => String(v).padStart(20, '0');
-
-/** Pointer versions as create-only objects in a store. */
-export class ObjectStorePointerStore implements MetadataPointerStore {
-  /** @param store Where pointers live. @param root Folder of the pointers inside the store. */
-  constructor(
-    private readonly store: ObjectStore,
-    private readonly root = '_pointers',
-  ) {}
-
-  private folder(table: string): string {
-    if (!/^[A-Za-z0-9_.-]+$/.test(table)) throw new UsageError(`bad table identifier ${table}`);
-    return `${this.root}/${table}/`;
-  }
-
-  /** The highest pointer version of `table`, or undefined. */
-  async current(table: string): Promise<MetadataPointer | undefined> {
-    let last: string | undefined;
-    for await (const meta of this.store.list(this.folder(table))) if (meta.key.endsWith('.json')) last = meta.key;
-    if (!last) return undefined;
-    const { metadataLocation } = JSON.parse(new TextDecoder().decode(await this.store.get(last))) as { metadataLocation: string };
-    const version = Number(last.slice(last.lastIndexOf('/') + 1, -'.json'.length));
-    return { metadataLocation, token: String(version) };
-  }
-
-  /** Create pointer version `expected + 1` (0 for a new table); a taken version means another writer won. */
-  async swap(table: string, expected: MetadataPointer | undefined, next: string): Promise<MetadataPointer> {
-    const version = expected ? Number(expected.token) + 1 : 0;
-    const body = new TextEncoder().encode(JSON.stringify({ metadataLocation: next, previous: expected?.metadataLocation ?? null }));
-    try {
-      await this.store.putIfAbsent(`${this.folder(table)}${pad(version)}.json`, body);
-    } catch (err) {
-      if (err instanceof AlreadyExistsError) throw new CommitConflictError(`${table}: pointer version ${version} was taken by another writer`, { cause: err });
-      throw err;
-    }
-    return { metadataLocation: next, token: String(version) };
+/**
+ * The embedded catalog (the product's own pointer store for Iceberg) over a warehouse store, creating a
+ * table's database on its first swap so tests need no setup step.
+ */
+export class ObjectStorePointerStore extends EmbeddedCatalog {
+  /** See MetadataPointerStore.swap; the database is created first (idempotent). */
+  override async swap(table: string, expected: MetadataPointer | undefined, next: string): Promise<MetadataPointer> {
+    if (expected === undefined) await this.createDatabase(table.split('.')[0]!);
+    return super.swap(table, expected, next);
   }
 }
 

@@ -1,7 +1,7 @@
 /**
  * A separate writer process for the Iceberg concurrency and crash tests: appends `batches` batches of
- * `rows` rows to the Iceberg table `db.tbl` (root `<table-key>` in the warehouse, pointers in the
- * warehouse's `_pointers/`), each with txn (appId = worker id, version = batch number). Ids are
+ * `rows` rows to the Iceberg table `db.tbl` (root `<table-key>` in the warehouse, committed through the
+ * embedded catalog under `<warehouse>/_lakehouse/catalog/`), each with txn (appId = worker id, version = batch number). Ids are
  * worker * 1,000,000 + batch * 1,000 + row, so every row is identifiable.
  * Usage: node --import tsx iceberg-append-worker.ts <warehouse-uri> <table-key> <worker> <batches> <rows> [start-batch]
  * Prints `ready` when loaded and `committed <batch> <sequence-number> <new|skipped> <attempts>` after each commit.
