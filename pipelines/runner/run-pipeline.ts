@@ -21,7 +21,7 @@ import { IngestLedger, type LedgerBatch } from './ledger.js';
 import { REJECTED_TABLE, type PipelineDefinition } from './pipeline-definition.js';
 import { archiveRawFile, listRawFiles, type RawFile } from './raw-files.js';
 import type { DatasetRunSummary, RunSummary } from './run-summary.js';
-import { openSink, type Format, type TableSink } from './table-sink.js';
+import { openExistingSink, openSink, type Format, type TableSink } from './table-sink.js';
 
 /** Progress and log events of a run, for the CLI's progress lines and logs. */
 export interface RunEvents {
@@ -162,7 +162,9 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     const validation = new ValidationRun({
       runId,
       committedKeys: async (dataset, column) => {
-        const sink = work.get(dataset)?.sink ?? (await openSink(target(dataset, pipeline.datasets.find((d) => d.name === dataset)!.arrowSchema, [])));
+        // A dependency outside this run (an S3 event for one dataset) is read if it exists, never created.
+        const sink = work.get(dataset)?.sink ?? (await openExistingSink({ format: options.format, warehouse, catalog, database: pipeline.database, table: dataset }));
+        if (!sink) return undefined;
         const field = sink.schema.fields.find((f) => f.name === column);
         if (!field || (await sink.rowCount()) === 0) return undefined;
         return loadKeys(sink.scan([column]), field.type, await sink.rowCount());

@@ -151,6 +151,16 @@ export function tableKey(database: string, table: string): string {
   return `processed/${database}/${table}`;
 }
 
+/** Open the table when it exists (undefined otherwise); never creates it. */
+export async function openExistingSink(target: Omit<SinkTarget, 'schema' | 'partitionBy'>): Promise<TableSink | undefined> {
+  const store = new PrefixedStore(target.warehouse, tableKey(target.database, target.table));
+  if (target.format === 'delta') return (await delta.DeltaTable.exists(store)) ? new DeltaSink(await delta.DeltaTable.open(store)) : undefined;
+  const identifier = `${target.database}.${target.table}`;
+  // A missing database is a NotFoundError from the catalog: no table either.
+  if (!(await iceberg.IcebergTable.exists(target.catalog, identifier).catch(() => false))) return undefined;
+  return new IcebergSink(await iceberg.IcebergTable.open(store, target.catalog, identifier));
+}
+
 /** Open the table, creating it when absent. */
 export async function openSink(target: SinkTarget): Promise<TableSink> {
   const store = new PrefixedStore(target.warehouse, tableKey(target.database, target.table));
