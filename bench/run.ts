@@ -1,0 +1,82 @@
+/**
+ * `npm run bench`: our full ingest of an order_items-shaped CSV into a date-partitioned Delta table
+ * against DuckDB's plain CSV-to-partitioned-Parquet COPY of the same file, in the same run. Checks that
+ * both hold the same rows (count and a checksum over the columns), prints one line per measure and
+ * appends them to bench/RESULTS.md. Exits non-zero on a correctness mismatch, never on speed.
+ * Usage: npm run bench [-- <rows> ...]   (default 2,000,000)
+ */
+import { execFileSync } from 'node:child_process';
+import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { cpus, totalmem, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DuckDBInstance } from '@duckdb/node-api';
+import { generateIngestInput } from './ingest/generate-input.js';
+
+const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const ROWS = sizes.length ? sizes : [2_000_000];
+
+function child(script: string, args: string[]): Record<string, unknown> {
+  const out = execFileSync(process.execPath, ['--import', 'tsx', '--no-warnings', join('bench', 'ingest', script), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
+  return JSON.parse(out.trim().split('\n').at(-1)!) as Record<string, unknown>;
+}
+
+function bytesUnder(dir: string, filter: (path: string) => boolean): number {
+  let n = 0;
+  for (const name of readdirSync(dir)) {
+    const p = join(dir, name);
+    const s = statSync(p);
+    if (s.isDirectory()) n += bytesUnder(p, filter);
+    else if (filter(p)) n += s.size;
+  }
+  return n;
+}
+
+const CHECKSUM = (from: string) => `SELECT count(*)::BIGINT AS n, sum(id)::BIGINT AS ids, sum(order_id)::BIGINT AS orders, sum(product_id)::BIGINT AS products,
+  sum(add_to_cart_order)::BIGINT AS carts, sum(reordered)::BIGINT AS reordered, count(days_since_prior_order)::BIGINT AS dspo_n,
+  sum(days_since_prior_order)::BIGINT AS dspo, sum(epoch_us(order_timestamp::TIMESTAMP))::HUGEINT::VARCHAR AS ts, count(DISTINCT date)::BIGINT AS dates FROM ${from}`;
+
+async function checksum(sql: string): Promise<string> {
+  const instance = await DuckDBInstance.create(':memory:');
+  const c = await instance.connect();
+  await c.run("SET TimeZone = 'UTC'");
+  const rows = (await c.runAndReadAll(sql)).getRowObjectsJson();
+  c.closeSync();
+  return JSON.stringify(rows[0]);
+}
+
+const machine = `${cpus().length} cores (${cpus()[0]?.model.trim()}), ${Math.round(totalmem() / 2 ** 30)} GiB, Node ${process.version}`;
+let mismatch = false;
+for (const rows of ROWS) {
+  const dir = mkdtempSync(join(tmpdir(), 'lakehouse-bench-'));
+  try {
+    const csv = await generateIngestInput(dir, rows);
+    const inputMiB = statSync(csv).size / 2 ** 20;
+    const duck = child('duckdb-copy.ts', [csv, join(dir, 'duckdb-out')]);
+    const ours = child('ours.ts', [dir]);
+    const table = join(dir, 'warehouse', 'processed', 'ecommerce', 'order_items');
+    const ourFiles = `read_parquet('${table}/**/*.parquet', hive_partitioning = true)`;
+    const theirFiles = `read_parquet('${join(dir, 'duckdb-out')}/**/*.parquet', hive_partitioning = true)`;
+    const [a, b] = [await checksum(CHECKSUM(ourFiles)), await checksum(CHECKSUM(theirFiles))];
+    const same = a === b && ours.status === 'succeeded' && ours.rejected === 0;
+    if (!same) mismatch = true;
+    const ourBytes = bytesUnder(table, (p) => p.endsWith('.parquet'));
+    const theirBytes = bytesUnder(join(dir, 'duckdb-out'), (p) => p.endsWith('.parquet'));
+    const ourRate = rows / Number(ours.seconds);
+    const duckRate = rows / Number(duck.seconds);
+    const lines = [
+      `rows=${rows} input=${inputMiB.toFixed(0)}MiB`,
+      `duckdb_copy rows/s=${Math.round(duckRate)} peak_rss_mib=${duck.peakRssMiB} output_bytes=${theirBytes}`,
+      `lakehouse_ingest rows/s=${Math.round(ourRate)} peak_rss_mib=${ours.peakRssMiB} output_bytes=${ourBytes}`,
+      `ratio_speed=${(ourRate / duckRate).toFixed(2)} ratio_output=${(ourBytes / theirBytes).toFixed(2)} same_rows=${same}`,
+    ];
+    for (const l of lines) console.log(l);
+    if (!same) console.error(`checksum mismatch:\n ours   ${a}\n duckdb ${b}\n ${JSON.stringify(ours)}`);
+    appendFileSync(
+      join('bench', 'RESULTS.md'),
+      `| ${new Date().toISOString().slice(0, 10)} | ${machine} | \`npm run bench -- ${rows}\` | ${rows} | ${Math.round(ourRate)} | ${Math.round(duckRate)} | ${(ourRate / duckRate).toFixed(2)} | ${ours.peakRssMiB} | ${duck.peakRssMiB} | ${(ourBytes / theirBytes).toFixed(2)} | ${same} |\n`,
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+process.exitCode = mismatch ? 1 : 0;
