@@ -3,7 +3,8 @@
  * against DuckDB's plain CSV-to-partitioned-Parquet COPY of the same file, in the same run. Checks that
  * both hold the same rows (count and a checksum over the columns), prints one line per measure and
  * appends them to bench/RESULTS.md. Exits non-zero on a correctness mismatch, never on speed.
- * Usage: npm run bench [-- <rows> ...]   (default 2,000,000)
+ * Then runs the transaction-pattern measure (bench/transaction-patterns.ts, 1,000,000 rows end to end).
+ * Usage: npm run bench [-- <rows> ...]   (default 2,000,000); `npm run bench -- transaction-patterns [rows]` runs only that one.
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
@@ -12,8 +13,9 @@ import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateIngestInput } from './ingest/generate-input.js';
 
+const onlyPatterns = process.argv[2] === 'transaction-patterns';
 const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
-const ROWS = sizes.length ? sizes : [2_000_000];
+const ROWS = onlyPatterns ? [] : sizes.length ? sizes : [2_000_000];
 
 function child(script: string, args: string[]): Record<string, unknown> {
   const out = execFileSync(process.execPath, ['--import', 'tsx', '--no-warnings', join('bench', 'ingest', script), ...args], { encoding: 'utf8', maxBuffer: 1 << 26 });
@@ -79,4 +81,10 @@ for (const rows of ROWS) {
     rmSync(dir, { recursive: true, force: true });
   }
 }
-process.exitCode = mismatch ? 1 : 0;
+let patternsFailed = false;
+try {
+  execFileSync(process.execPath, ['--import', 'tsx', '--no-warnings', join('bench', 'transaction-patterns.ts'), ...(onlyPatterns && sizes.length ? [String(sizes[0])] : [])], { stdio: 'inherit' });
+} catch {
+  patternsFailed = true;
+}
+process.exitCode = mismatch || patternsFailed ? 1 : 0;

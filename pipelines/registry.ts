@@ -1,11 +1,13 @@
 /** The pipelines `lakehouse run <pipeline>` knows. */
 import { UsageError } from '../etl/errors.js';
+import { customerTransactionsPipeline } from './customer-transactions/customer-transactions-pipeline.js';
 import { ecommercePipeline } from './ecommerce/ecommerce-pipeline.js';
 import type { PipelineDefinition } from './runner/pipeline-definition.js';
 
 /** Pipelines by name. */
 export const PIPELINES: Readonly<Record<string, PipelineDefinition>> = {
   ecommerce: ecommercePipeline,
+  'customer-transactions': customerTransactionsPipeline,
 };
 
 /** The pipeline called `name`; a UsageError listing the known ones otherwise. */

@@ -8,6 +8,7 @@ import { demoCommand } from './commands/demo-command.js';
 import { historyCommand, optimizeCommand, vacuumCommand } from './commands/maintenance-commands.js';
 import { queryCommand, reportCommand, tablesCommand } from './commands/query-commands.js';
 import { runCommand } from './commands/run-command.js';
+import { generateBanksimCommand, TRANSACTION_PATTERNS, transactionPatternsCommand } from '../transaction-patterns/cli-commands.js';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE } from './exit-codes.js';
 
 const warehouseOptions = (cmd: Command): Command =>
@@ -50,14 +51,31 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
   warehouseOptions(
     program
       .command('run')
-      .description(`run a pipeline over the new files of the raw zone (pipelines: ${Object.keys(PIPELINES).join(', ')})`)
+      .description(`run a pipeline over the new files of the raw zone (pipelines: ${[...Object.keys(PIPELINES), TRANSACTION_PATTERNS].join(', ')})`)
       .argument('<pipeline>', 'pipeline name')
       .option('--raw <uri>', 'raw zone: a local folder or s3://bucket/prefix with one folder per dataset')
       .addOption(new Option('--format <format>', 'table format of new tables').choices(['delta', 'iceberg']))
-      .option('--json', 'print the run summary as one JSON object on stdout (logs stay on stderr)'),
+      .option('--json', 'print the run summary as one JSON object on stdout (logs stay on stderr)')
+      .option('--source <uri>', `${TRANSACTION_PATTERNS}: transactions.csv (local or s3://)`)
+      .option('--importance <uri>', `${TRANSACTION_PATTERNS}: CustomerImportance.csv`)
+      .option('--out <uri>', `${TRANSACTION_PATTERNS}: output folder or s3://bucket/prefix (chunks, detections, tables)`)
+      .option('--interval-ms <n>', `${TRANSACTION_PATTERNS}: wait between chunks (default 1000)`)
+      .option('--postgres <url>', `${TRANSACTION_PATTERNS}: PostgreSQL URL for the state (default embedded PGlite under --out)`)
+      .option('--database <name>', 'customer pipelines: PostgreSQL database of the serving table (PGlite: its folder)')
+      .option('--table <name>', 'customer pipelines: PostgreSQL serving table (default per pipeline)'),
   )
-    .addHelpText('after', example('npx lakehouse run ecommerce --raw ./raw --warehouse ./warehouse --json') + '\nExit codes: 0 success, 1 the run failed, 2 bad usage or configuration.\n')
-    .action(action((pipeline: string, flags) => runCommand(pipeline, flags, io)));
+    .addHelpText('after', example('npx lakehouse run ecommerce --raw ./raw --warehouse ./warehouse --json') + example(`npx lakehouse run ${TRANSACTION_PATTERNS} --source data/transactions.csv --importance data/CustomerImportance.csv --out ./tp --interval-ms 0`) + '\nExit codes: 0 success, 1 the run failed, 2 bad usage or configuration.\n')
+    .action(action((pipeline: string, flags) => (pipeline === TRANSACTION_PATTERNS ? transactionPatternsCommand(flags, io) : runCommand(pipeline, flags, io))));
+
+  program
+    .command('generate')
+    .description('write a seeded sample data set (banksim: transactions.csv and CustomerImportance.csv with planted pattern cases)')
+    .argument('<kind>', 'banksim')
+    .option('--rows <n>', 'transactions to generate', '100000')
+    .option('--out <dir>', 'output folder or s3://bucket/prefix')
+    .option('--seed <n>', 'seed', '42')
+    .addHelpText('after', example('npx lakehouse generate banksim --rows 1000000 --out ./data'))
+    .action(action((kind: string, flags) => generateBanksimCommand(kind, flags, io)));
 
   warehouseOptions(
     program

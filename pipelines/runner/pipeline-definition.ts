@@ -1,5 +1,7 @@
 /** A pipeline: a database of datasets, each validated by its contract and written to its own table. */
 import type { DatasetContract } from '../../validation/define-dataset.js';
+import type { StagedRunRequest } from '../staged/staged-pipeline.js';
+import type { RunSummary } from './run-summary.js';
 
 /** What the runner needs to know about a pipeline. */
 export interface PipelineDefinition {
@@ -9,6 +11,8 @@ export interface PipelineDefinition {
   database: string;
   /** The datasets; each reads `<raw>/<dataset>/` and writes `<database>.<dataset>`. */
   datasets: readonly DatasetContract[];
+  /** A pipeline with stages of its own (landing, gold, serving): `lakehouse run` calls this instead of the plain runner. */
+  run?: (request: StagedRunRequest) => Promise<RunSummary>;
 }
 
 /** The quarantine table every pipeline writes its rejected rows to. */

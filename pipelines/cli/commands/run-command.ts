@@ -4,6 +4,7 @@ import { openStore } from '../../../etl/storage/open-store.js';
 import { pipelineNamed } from '../../registry.js';
 import { openContext, type LakehouseSettings } from '../../runner/lakehouse-context.js';
 import { runPipeline } from '../../runner/run-pipeline.js';
+import type { PipelineDefinition } from '../../runner/pipeline-definition.js';
 import type { RunSummary } from '../../runner/run-summary.js';
 import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
@@ -14,6 +15,14 @@ import { formatSummary } from '../summary-output.js';
 export interface RunFlags extends WarehouseFlags {
   /** Print the summary as one JSON object. */
   json?: boolean;
+  /** --source: input file, folder or S3 URI (staged pipelines). */
+  source?: string;
+  /** --postgres: PostgreSQL URL for serving tables (else DATABASE_URL, else embedded PGlite). */
+  postgres?: string;
+  /** --database: PostgreSQL database name. */
+  database?: string;
+  /** --table: PostgreSQL serving table name. */
+  table?: string;
 }
 
 /** Run `pipeline` with these settings, showing progress on stderr. */
@@ -47,9 +56,25 @@ export async function runOnce(pipelineName: string, settings: LakehouseSettings,
   }
 }
 
+/** Run a pipeline with stages of its own (customer pipelines) with the run flags. */
+async function runStagedOnce(run: NonNullable<PipelineDefinition['run']>, flags: RunFlags, io: CliIo): Promise<RunSummary> {
+  try {
+    return await run({
+      settings: await resolveSettings(flags),
+      ...(flags.source ? { source: flags.source } : {}),
+      postgres: { ...(flags.postgres ? { url: flags.postgres } : {}), ...(flags.database ? { database: flags.database } : {}) },
+      ...(flags.table ? { table: flags.table } : {}),
+      events: { step: (step, dataset, detail) => io.progress(`${step}${dataset ? ` ${dataset}` : ''}${detail ? ` ${JSON.stringify(detail)}` : ''}`) },
+    });
+  } finally {
+    io.done();
+  }
+}
+
 /** The `run` command. */
 export async function runCommand(pipelineName: string, flags: RunFlags, io: CliIo): Promise<number> {
-  const summary = await runOnce(pipelineName, await resolveSettings(flags), io);
+  const staged = pipelineNamed(pipelineName).run;
+  const summary = staged ? await runStagedOnce(staged, flags, io) : await runOnce(pipelineName, await resolveSettings(flags), io);
   io.out(flags.json ? JSON.stringify(summary) : formatSummary(summary));
   return summary.status === 'succeeded' ? EXIT_OK : EXIT_FAILED;
 }
