@@ -1,33 +1,20 @@
 /** 8 processes each append 25 batches to one table: 200 commits, every row once, no version written twice. */
-import { spawn } from 'node:child_process';
 import { DeltaTable } from '../../etl/delta/index.js';
 import { PrefixedStore } from '../../etl/storage/prefixed-store.js';
 import { ORDER_ITEMS_SCHEMA } from '../support/fixtures.js';
 import { STORE_KINDS } from '../support/stores.js';
+import { runWorker } from '../support/writer-processes.js';
 
 const WORKERS = 8;
 const BATCHES = 25;
 const ROWS = 20;
-
-function runWorker(uri: string, worker: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/workers/append-worker.ts', uri, 'tbl', String(worker), String(BATCHES), String(ROWS)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`worker ${worker} exited ${code}: ${err}`))));
-  });
-}
 
 describe.each(STORE_KINDS)('concurrent writers on $name', (kind) => {
   test(`${WORKERS} processes x ${BATCHES} appends`, async () => {
     const { store, uri } = await kind.fresh();
     const root = new PrefixedStore(store, 'tbl');
     await DeltaTable.create(root, { schema: ORDER_ITEMS_SCHEMA, partitionColumns: ['date'] });
-    const outputs = await Promise.all(Array.from({ length: WORKERS }, (_, w) => runWorker(uri, w)));
+    const outputs = await Promise.all(Array.from({ length: WORKERS }, (_, w) => runWorker('append-worker.ts', [uri, 'tbl', String(w), String(BATCHES), String(ROWS)])));
     const total = WORKERS * BATCHES;
     const table = await DeltaTable.open(root);
     if (table.version !== total) console.log(outputs.join('\n---\n'));

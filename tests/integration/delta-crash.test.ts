@@ -3,9 +3,7 @@
  * is readable by our reader and by delta-rs, at a committed version, with exactly the committed rows;
  * the only leftovers are unreferenced files, which vacuum removes.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fixedClock } from '../../etl/clock.js';
 import { DeltaTable, vacuum } from '../../etl/delta/index.js';
 import { fileKey } from '../../etl/delta/read-files.js';
@@ -14,41 +12,10 @@ import { PrefixedStore } from '../../etl/storage/prefixed-store.js';
 import { prng } from '../support/fixtures.js';
 import { runPython } from '../support/python.js';
 import { tempDir } from '../support/stores.js';
+import { filesUnder, runAndKill } from '../support/writer-processes.js';
 
 const KILLS = 30;
 const ROWS = 500;
-
-/** Start a writer that appends forever; kill it `delayMs` after it is ready. */
-function runAndKill(uri: string, startBatch: number, delayMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/workers/append-worker.ts', uri, 'tbl', '1', '100000', String(ROWS), String(startBatch)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let killed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      if (!killed && d.toString().includes('ready')) {
-        killed = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`writer exited ${code} before the kill: ${err}`))));
-  });
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 test(`a writer killed ${KILLS} times never leaves the table unreadable or half-committed`, async () => {
   const uri = tempDir();
@@ -59,7 +26,7 @@ test(`a writer killed ${KILLS} times never leaves the table unreadable or half-c
     // Each run continues from the batch after the last committed one (its txn version).
     const before = (await DeltaTable.exists(root)) ? await DeltaTable.open(root) : undefined;
     const next = before ? (before.snapshot.txns.get('worker-1')?.version ?? -1) + 1 : 0;
-    await runAndKill(uri, next, Math.floor(rand() * 400));
+    await runAndKill('append-worker.ts', [uri, 'tbl', '1', '100000', String(ROWS), String(next)], Math.floor(rand() * 400));
     const table = await DeltaTable.open(root);
     expect(table.version).toBeGreaterThanOrEqual(lastVersion);
     lastVersion = table.version;

@@ -2,30 +2,17 @@
  * 8 processes each append 25 batches to one Iceberg table through the embedded catalog (a local folder):
  * 200 snapshots in one linear history, every batch committed once, every row exactly once.
  */
-import { spawn } from 'node:child_process';
 import { IcebergTable } from '../../etl/iceberg/index.js';
 import { openStore } from '../../etl/storage/open-store.js';
 import { PrefixedStore } from '../../etl/storage/prefixed-store.js';
 import { ORDER_ITEMS_SCHEMA } from '../support/fixtures.js';
 import { ObjectStorePointerStore } from '../support/iceberg-pointer-store.js';
 import { tempDir } from '../support/stores.js';
+import { runWorker } from '../support/writer-processes.js';
 
 const WORKERS = 8;
 const BATCHES = 25;
 const ROWS = 20;
-
-function runWorker(uri: string, worker: number): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/workers/iceberg-append-worker.ts', uri, 'tbl', String(worker), String(BATCHES), String(ROWS)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`worker ${worker} exited ${code}: ${err}`))));
-  });
-}
 
 test(`${WORKERS} processes x ${BATCHES} appends through the embedded catalog`, async () => {
   const uri = tempDir('iceberg-concurrency-');
@@ -33,7 +20,7 @@ test(`${WORKERS} processes x ${BATCHES} appends through the embedded catalog`, a
   const pointers = new ObjectStorePointerStore(warehouse);
   const root = new PrefixedStore(warehouse, 'tbl');
   await IcebergTable.create(root, pointers, 'db.tbl', { schema: ORDER_ITEMS_SCHEMA, partitionBy: ['date'] });
-  const outputs = await Promise.all(Array.from({ length: WORKERS }, (_, w) => runWorker(uri, w)));
+  const outputs = await Promise.all(Array.from({ length: WORKERS }, (_, w) => runWorker('iceberg-append-worker.ts', [uri, 'tbl', String(w), String(BATCHES), String(ROWS)])));
   const total = WORKERS * BATCHES;
   const table = await IcebergTable.open(root, pointers, 'db.tbl');
   const chain = table.history();

@@ -4,9 +4,7 @@
  * committed rows; the only leftovers are unreferenced files (data files, manifests, manifest lists,
  * metadata files of an unfinished commit, temp files), which orphan removal deletes.
  */
-import { spawn } from 'node:child_process';
-import { readdirSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { fixedClock } from '../../etl/clock.js';
 import { IcebergTable, removeOrphanFiles } from '../../etl/iceberg/index.js';
 import { referencedFiles } from '../../etl/iceberg/reachable-files.js';
@@ -16,41 +14,10 @@ import { prng } from '../support/fixtures.js';
 import { ObjectStorePointerStore } from '../support/iceberg-pointer-store.js';
 import { runPython } from '../support/python.js';
 import { tempDir } from '../support/stores.js';
+import { filesUnder, runAndKill } from '../support/writer-processes.js';
 
 const KILLS = 15;
 const ROWS = 500;
-
-/** Start a writer that appends forever; kill it `delayMs` after it is ready. */
-function runAndKill(uri: string, startBatch: number, delayMs: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'tests/support/workers/iceberg-append-worker.ts', uri, 'tbl', '1', '100000', String(ROWS), String(startBatch)], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let killed = false;
-    child.stdout.on('data', (d: Buffer) => {
-      if (!killed && d.toString().includes('ready')) {
-        killed = true;
-        setTimeout(() => child.kill('SIGKILL'), delayMs);
-      }
-    });
-    let err = '';
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    child.on('exit', (code, signal) => (signal === 'SIGKILL' ? resolve() : reject(new Error(`writer exited ${code} before the kill: ${err}`))));
-  });
-}
-
-function filesUnder(dir: string): string[] {
-  const out: string[] = [];
-  const walk = (d: string) => {
-    for (const name of readdirSync(d)) {
-      const p = join(d, name);
-      if (statSync(p).isDirectory()) walk(p);
-      else out.push(relative(dir, p));
-    }
-  };
-  walk(dir);
-  return out;
-}
 
 test(`an Iceberg writer killed ${KILLS} times never leaves the table unreadable or half-committed`, async () => {
   const uri = tempDir('iceberg-crash-');
@@ -63,7 +30,7 @@ test(`an Iceberg writer killed ${KILLS} times never leaves the table unreadable 
   for (let k = 0; k < KILLS; k++) {
     // Each run continues from the batch after the last committed one (its txn version).
     const before = (await IcebergTable.exists(pointers, 'db.tbl')) ? await IcebergTable.open(root, pointers, 'db.tbl') : undefined;
-    await runAndKill(uri, before ? committed(before) : 0, Math.floor(rand() * 400));
+    await runAndKill('iceberg-append-worker.ts', [uri, 'tbl', '1', '100000', String(ROWS), String(before ? committed(before) : 0)], Math.floor(rand() * 400));
     if (!(await IcebergTable.exists(pointers, 'db.tbl'))) continue; // killed before the table was created
     const table = await IcebergTable.open(root, pointers, 'db.tbl');
     const sequence = table.metadata['last-sequence-number'];

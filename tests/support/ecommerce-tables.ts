@@ -9,6 +9,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import * as arrow from 'apache-arrow';
+import { REJECTED_RECORDS_SCHEMA } from '../../validation/quarantine.js';
 import { DeltaTable, write } from '../../etl/delta/index.js';
 import { IcebergTable, write as writeIceberg } from '../../etl/iceberg/index.js';
 import type { ObjectStore } from '../../etl/storage/object-store.js';
@@ -40,17 +41,8 @@ export const ORDERS_SCHEMA = new arrow.Schema([
 /** order_items: partitioned by date (the schema the Delta tests already use). */
 export { ORDER_ITEMS_SCHEMA };
 
-/** rejected_records: the quarantine table. */
-export const REJECTED_RECORDS_SCHEMA = new arrow.Schema([
-  new arrow.Field('run_id', new arrow.Utf8(), false),
-  new arrow.Field('dataset', new arrow.Utf8(), false),
-  new arrow.Field('source_uri', new arrow.Utf8(), false),
-  new arrow.Field('source_line', new arrow.Int64(), false),
-  new arrow.Field('rule', new arrow.Utf8(), false),
-  new arrow.Field('message', new arrow.Utf8(), true),
-  new arrow.Field('raw_record', new arrow.Utf8(), true),
-  new arrow.Field('rejected_at', new arrow.TimestampMicrosecond('UTC'), false),
-]);
+/** rejected_records: the quarantine table, exactly as the pipeline writes it. */
+export { REJECTED_RECORDS_SCHEMA };
 
 /**
  * The rejections of the `rejected_records` table, each a rule over real CSV lines:
