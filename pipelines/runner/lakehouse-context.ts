@@ -4,7 +4,6 @@
  */
 import { AthenaEngine } from '../../catalog/athena/athena-engine.js';
 import type { Catalog } from '../../catalog/catalog.js';
-import { DuckDbEngine } from '../../catalog/duckdb/duckdb-engine.js';
 import { EmbeddedCatalog } from '../../catalog/embedded/embedded-catalog.js';
 import { GlueCatalog } from '../../catalog/glue/glue-catalog.js';
 import type { QueryEngine } from '../../catalog/query/query-engine.js';
@@ -69,7 +68,8 @@ export function openContext(settings: LakehouseSettings): LakehouseContext {
                 ...(database ? { database } : {}),
               }),
             )
-          : DuckDbEngine.open({ catalog });
+          : // Loaded on first use: the Lambda bundle, which queries through Athena, leaves DuckDB out.
+            import('../../catalog/duckdb/duckdb-engine.js').then(({ DuckDbEngine }) => DuckDbEngine.open({ catalog }));
       return engine;
     },
     async close() {
