@@ -60,12 +60,13 @@ export function writerProperties(options: ParquetWriteOptions = {}): WriterPrope
   if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1) {
     throw new UsageError(`rowGroupSize must be a positive integer, got ${String(rowGroupSize)}`);
   }
-  return new WriterPropertiesBuilder()
+  let builder = new WriterPropertiesBuilder()
     .setCompression(compression)
     .setMaxRowGroupSize(rowGroupSize)
     .setDictionaryEnabled(true)
-    .setStatisticsEnabled(EnabledStatistics.Page)
-    .build();
+    .setStatisticsEnabled(EnabledStatistics.Page);
+  for (const column of options.plainColumns ?? []) builder = builder.setColumnDictionaryEnabled(column, false);
+  return builder.build();
 }
 
 function messageOf(err: unknown): string {

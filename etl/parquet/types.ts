@@ -11,6 +11,8 @@ export interface ParquetWriteOptions {
   rowGroupSize?: number;
   /** A file is closed and a new one started once about this many bytes were buffered; 128 MiB by default. */
   targetFileSize?: number;
+  /** Columns written without dictionary encoding (the writer adds key-like integer columns itself). */
+  plainColumns?: string[];
 }
 
 /**

@@ -2,7 +2,7 @@
  * Rolling Parquet writer: buffers Arrow record batches, keeps their statistics up to date, and writes
  * one Parquet file through the object store each time the buffered Arrow bytes reach the target size.
  */
-import { RecordBatch, type Schema, Table } from 'apache-arrow';
+import { DataType, RecordBatch, type Schema, Table } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { arrowByteSize } from './byte-size.js';
@@ -121,7 +121,8 @@ export class ParquetFileWriter {
   }
 
   private async writeFile(taken: Pending): Promise<WrittenFile> {
-    const bytes = encodeParquet(new Table(this.schema, taken.batches), this.options);
+    const plainColumns = [...(this.options.plainColumns ?? []), ...keyLikeColumns(this.schema, taken.stats, taken.rows)];
+    const bytes = encodeParquet(new Table(this.schema, taken.batches), { ...this.options, plainColumns });
     const columnSizes = await readColumnSizes(bytes);
     const key = this.nextKey();
     await this.store.put(key, bytes);
@@ -158,4 +159,20 @@ export async function writeParquetStream(
 
 function emptyPending(): Pending {
   return { batches: [], stats: {}, rows: 0, bytes: 0 };
+}
+
+/**
+ * Integer columns whose values span at least half as many numbers as there are rows (ids, keys):
+ * a dictionary would hold nearly every value, so plain encoding (then zstd) is smaller.
+ */
+export function keyLikeColumns(schema: Schema, stats: Record<string, ColumnStats>, rows: number): string[] {
+  const out: string[] = [];
+  for (const field of schema.fields) {
+    if (!DataType.isInt(field.type)) continue;
+    const s = stats[field.name];
+    if (!s || s.min === undefined || s.max === undefined || rows < 1000) continue;
+    const span = Number(BigInt(s.max as number | bigint) - BigInt(s.min as number | bigint)) + 1;
+    if (span >= rows / 2) out.push(field.name);
+  }
+  return out;
 }
