@@ -2,9 +2,9 @@
  * Delete the rows matching a predicate: files whose partition values match it entirely are removed
  * outright; other files are read and rewritten without the matching rows when they hold any.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import { toBatchStream } from '../../arrow/columns.js';
-import { takeRows } from '../../arrow/take.js';
+import { withoutMatchingRows } from '../../table/row-filter.js';
 import { compilePredicate, predicateColumns, type Predicate } from '../../predicate.js';
 import type { Action, AddAction } from '../actions.js';
 import { readDataFile } from '../read-files.js';
@@ -47,18 +47,7 @@ export async function deleteWhere(table: DeltaTable, predicate: Predicate, commi
       }
       continue;
     }
-    const batches = await readDataFile(table.store, add, schema, partitionColumns);
-    let deleted = 0;
-    const keepers: arrow.RecordBatch[] = [];
-    for (const b of batches) {
-      const vectors = new Map(schema.fields.map((f) => [f.name, b.getChild(f.name)!]));
-      const rows: number[] = [];
-      for (let i = 0; i < b.numRows; i++) {
-        if (test((c) => vectors.get(c)!.get(i))) deleted++;
-        else rows.push(i);
-      }
-      if (rows.length) keepers.push(rows.length === b.numRows ? b : takeRows(b, Uint32Array.from(rows)));
-    }
+    const { deleted, kept: keepers } = withoutMatchingRows(await readDataFile(table.store, add, schema, partitionColumns), schema, test);
     if (deleted === 0) continue;
     removed.push(add);
     rowsDeleted += deleted;

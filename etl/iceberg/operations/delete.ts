@@ -7,7 +7,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { toBatchStream } from '../../arrow/columns.js';
-import { takeRows } from '../../arrow/take.js';
+import { withoutMatchingRows } from '../../table/row-filter.js';
 import { compilePredicate, type Predicate } from '../../predicate.js';
 import { ConcurrentModificationError } from '../../table/errors.js';
 import { mightMatch, partitionDecides } from '../file-filter.js';
@@ -67,17 +67,7 @@ export async function deleteWhere(table: IcebergTable, predicate: Predicate, opt
     }
     if (!mightMatch(predicate, file, ischema)) continue;
     readFiles.add(file.filePath);
-    let deleted = 0;
-    const keepers: arrow.RecordBatch[] = [];
-    for (const b of await readDataFile(table.files, file, schema, table.nameMapping)) {
-      const vectors = new Map(schema.fields.map((f) => [f.name, b.getChild(f.name)!]));
-      const rows: number[] = [];
-      for (let i = 0; i < b.numRows; i++) {
-        if (test((c) => vectors.get(c)!.get(i))) deleted++;
-        else rows.push(i);
-      }
-      if (rows.length) keepers.push(rows.length === b.numRows ? b : takeRows(b, Uint32Array.from(rows)));
-    }
+    const { deleted, kept: keepers } = withoutMatchingRows(await readDataFile(table.files, file, schema, table.nameMapping), schema, test);
     if (deleted === 0) continue;
     removed.push(file);
     rowsDeleted += deleted;
