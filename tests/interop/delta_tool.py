@@ -11,10 +11,8 @@ import os
 import sys
 
 import pyarrow as pa
+from canonical_rows import EPOCH, canonical_rows
 from deltalake import DeltaTable, write_deltalake
-
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-
 
 def storage_options():
     endpoint = os.environ.get("AWS_ENDPOINT_URL")
@@ -36,27 +34,6 @@ def open_table(uri, version=None):
     return DeltaTable(uri, version=version, storage_options=opts)
 
 
-def canonical(value, typ):
-    if value is None:
-        return None
-    if pa.types.is_timestamp(typ):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        delta = value - EPOCH
-        return str((delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds)
-    if pa.types.is_date(typ):
-        return value.isoformat()
-    if pa.types.is_boolean(typ):
-        return "true" if value else "false"
-    if pa.types.is_floating(typ):
-        return repr(float(value))
-    if pa.types.is_integer(typ):
-        return str(int(value))
-    if pa.types.is_decimal(typ):
-        return str(value)
-    return str(value)
-
-
 def read(args):
     table = open_table(args.uri, args.version)
     data = table.to_pyarrow_table()
@@ -69,11 +46,7 @@ def read(args):
         "files": sorted(table.file_uris()),
     }
     if not args.count_only:
-        rows = []
-        for rec in data.to_pylist():
-            rows.append({f.name: canonical(rec[f.name], f.type) for f in schema})
-        rows.sort(key=lambda r: json.dumps(r, sort_keys=True))
-        out["rows"] = rows
+        out["rows"] = canonical_rows(data)
         out["history"] = [{"version": h.get("version"), "operation": h.get("operation")} for h in table.history()]
     json.dump(out, sys.stdout)
 

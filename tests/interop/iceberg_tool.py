@@ -13,10 +13,8 @@ import os
 import sys
 
 import pyarrow as pa
+from canonical_rows import EPOCH, canonical_rows
 from pyiceberg.table import StaticTable
-
-EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.timezone.utc)
-
 
 def io_properties(location):
     if not location.startswith("s3://"):
@@ -28,33 +26,6 @@ def io_properties(location):
         "s3.region": os.environ.get("AWS_REGION", "us-east-1"),
         "s3.force-virtual-addressing": "false",
     }
-
-
-def canonical(value, typ):
-    if value is None:
-        return None
-    if pa.types.is_timestamp(typ):
-        if value.tzinfo is None:
-            value = value.replace(tzinfo=dt.timezone.utc)
-        delta = value - EPOCH
-        return str((delta.days * 86400 + delta.seconds) * 1_000_000 + delta.microseconds)
-    if pa.types.is_date(typ):
-        return value.isoformat()
-    if pa.types.is_boolean(typ):
-        return "true" if value else "false"
-    if pa.types.is_floating(typ):
-        return repr(float(value))
-    if pa.types.is_integer(typ):
-        return str(int(value))
-    return str(value)
-
-
-def canonical_rows(data):
-    rows = []
-    for rec in data.to_pylist():
-        rows.append({f.name: canonical(rec[f.name], f.type) for f in data.schema})
-    rows.sort(key=lambda r: json.dumps(r, sort_keys=True))
-    return rows
 
 
 def describe(table, snapshot_id=None, count_only=False, row_filter=None):
