@@ -56,11 +56,11 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--raw <uri>', 'raw zone: a local folder or s3://bucket/prefix with one folder per dataset')
       .addOption(new Option('--format <format>', 'table format of new tables').choices(['delta', 'iceberg']))
       .option('--json', 'print the run summary as one JSON object on stdout (logs stay on stderr)')
-      .option('--source <uri>', `${TRANSACTION_PATTERNS}: transactions.csv (local or s3://)`)
+      .option('--source <uri>', `input files (local or s3://): customer pipelines: a file or folder; ${TRANSACTION_PATTERNS}: transactions.csv`)
       .option('--importance <uri>', `${TRANSACTION_PATTERNS}: CustomerImportance.csv`)
       .option('--out <uri>', `${TRANSACTION_PATTERNS}: output folder or s3://bucket/prefix (chunks, detections, tables)`)
       .option('--interval-ms <n>', `${TRANSACTION_PATTERNS}: wait between chunks (default 1000)`)
-      .option('--postgres <url>', `${TRANSACTION_PATTERNS}: PostgreSQL URL for the state (default embedded PGlite under --out)`)
+      .option('--postgres <url>', `PostgreSQL URL: customer pipelines serve to it (else DATABASE_URL), ${TRANSACTION_PATTERNS} keeps its state there; default: embedded PGlite`)
       .option('--database <name>', 'customer pipelines: PostgreSQL database of the serving table (PGlite: its folder)')
       .option('--table <name>', 'customer pipelines: PostgreSQL serving table (default per pipeline)'),
   )
