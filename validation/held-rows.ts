@@ -101,22 +101,22 @@ export class HeldRows {
     return ordinal >> 3 < this.superseded.length && (this.superseded[ordinal >> 3]! & (1 << (ordinal & 7))) !== 0;
   }
 
-  /** Hands out the held batches without their superseded rows, releasing each as it goes. Once only. */
-  *drain(): Generator<arrow.RecordBatch> {
+  /** Hands out the held batches without their superseded rows, releasing each as it goes. Once only. Every batch comes from one input file (`file`, its index). */
+  *drain(): Generator<{ batch: arrow.RecordBatch; file: number }> {
     for (const h of this.held) {
       const batch = h.batch;
       if (batch === undefined) continue;
       h.batch = undefined;
       if (this.supersededCount === 0) {
-        yield batch;
+        yield { batch, file: h.file };
         continue;
       }
       const keep: number[] = [];
       h.ordinals.forEach((o, i) => {
         if (!this.isSuperseded(o)) keep.push(i);
       });
-      if (keep.length === batch.numRows) yield batch;
-      else if (keep.length > 0) yield takeRows(batch, Uint32Array.from(keep));
+      if (keep.length === batch.numRows) yield { batch, file: h.file };
+      else if (keep.length > 0) yield { batch: takeRows(batch, Uint32Array.from(keep)), file: h.file };
     }
     this.held.length = 0;
   }

@@ -53,6 +53,8 @@ export interface DatasetResult {
    * if the rows handed out differ from `summary.accepted`.
    */
   readonly accepted: AsyncIterable<arrow.RecordBatch>;
+  /** The input (one of those passed to `validate`) every row of an accepted batch came from; undefined for a batch not handed out by `accepted`. */
+  inputOf(batch: arrow.RecordBatch): CsvInput | undefined;
 }
 
 interface Validated {
@@ -102,14 +104,16 @@ export class ValidationRun {
     this.summaries.push(outcome.summary);
     const held = outcome.held;
     const expected = outcome.summary.accepted;
+    const origins = new WeakMap<arrow.RecordBatch, CsvInput>();
     let drained = false;
     const accepted: AsyncIterable<arrow.RecordBatch> = {
       async *[Symbol.asyncIterator]() {
         if (drained) throw new UsageError(`the accepted rows of ${contract.name} can be read only once`);
         drained = true;
         let rows = 0;
-        for (const batch of held.drain()) {
+        for (const { batch, file } of held.drain()) {
           rows += batch.numRows;
+          origins.set(batch, inputs[file]!);
           yield batch;
         }
         if (rows !== expected) throw new ReconciliationError(`dataset ${contract.name}: ${rows} accepted rows handed out, ${expected} counted`);
@@ -125,6 +129,7 @@ export class ValidationRun {
       rejected: outcome.rejected,
       warnings: outcome.warnings,
       accepted,
+      inputOf: (batch) => origins.get(batch),
     };
   }
 
