@@ -62,7 +62,8 @@ export function buildProgram(io: CliIo, setExit: (code: number) => void): Comman
       .option('--interval-ms <n>', `${TRANSACTION_PATTERNS}: wait between chunks (default 1000)`)
       .option('--postgres <url>', `PostgreSQL URL: customer pipelines serve to it (else DATABASE_URL), ${TRANSACTION_PATTERNS} keeps its state there; default: embedded PGlite`)
       .option('--database <name>', 'customer pipelines: PostgreSQL database of the serving table (PGlite: its folder)')
-      .option('--table <name>', 'customer pipelines: PostgreSQL serving table (default per pipeline)'),
+      .option('--table <name>', 'customer pipelines: PostgreSQL serving table (default per pipeline)')
+      .option('--rates <pairs>', 'customer-purchases: AUD per unit of each currency, e.g. USD=1.5,AUD=1,EUR=1.65 (default USD=1.5,AUD=1; other currencies are quarantined)'),
   )
     .addHelpText('after', example('npx lakehouse run ecommerce --raw ./raw --warehouse ./warehouse --json') + example(`npx lakehouse run ${TRANSACTION_PATTERNS} --source data/transactions.csv --importance data/CustomerImportance.csv --out ./tp --interval-ms 0`) + '\nExit codes: 0 success, 1 the run failed, 2 bad usage or configuration.\n')
     .action(action((pipeline: string, flags) => (pipeline === TRANSACTION_PATTERNS ? transactionPatternsCommand(flags, io) : runCommand(pipeline, flags, io))));

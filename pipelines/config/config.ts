@@ -32,6 +32,7 @@ export const ConfigSchema = z
       .strict()
       .optional(),
     postgres: z.string().min(1).optional(),
+    rates: z.record(z.string().regex(/^[A-Z]{3}$/, 'a three-letter upper-case currency code'), z.number().positive()).optional(),
   })
   .strict();
 

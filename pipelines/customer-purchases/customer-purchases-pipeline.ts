@@ -1,7 +1,8 @@
 /**
  * `customer-purchases`: purchase CSV files (`--raw` or `--source`: a file, folder or S3 URI) landed into
- * bronze by ingestion date, validated into `customer_purchases.purchases` (deduplicated on purchase_id,
- * latest file wins; quarantine in `customer_purchases.rejected_records`), the gold
+ * bronze by ingestion date, validated into silver `customer_purchases.purchases` (deduplicated on
+ * purchase_id, latest file wins; `full_name`, `amount_aud` by the rate table, partitioned by ingestion
+ * date; quarantine in `customer_purchases.rejected_records`), the gold
  * `customer_purchases.customer_purchase_summary` recomputed from all committed purchases, upserted into
  * PostgreSQL (`customer_purchase_summary` unless `--table`), and the `top_customers` report read back.
  */
@@ -12,7 +13,8 @@ import type { PostgresClient } from '../postgres/postgres-client.js';
 import type { PipelineDefinition } from '../runner/pipeline-definition.js';
 import { goldStage, landStage, serveStage, silverStage } from '../staged/common-stages.js';
 import { runStaged, type Stage, type StagedRunRequest, type StagedRunSummary } from '../staged/staged-pipeline.js';
-import { purchaseSummaryGold } from './purchase-summary-gold.js';
+import { PURCHASE_SUMMARY_GOLD } from './purchase-summary-gold.js';
+import { purchasesSilver } from './purchases-silver.js';
 
 /** The default PostgreSQL table. */
 export const PURCHASE_SUMMARY_PG_TABLE = 'customer_purchase_summary';
@@ -47,8 +49,9 @@ export interface CustomerPurchasesOptions {
 /** The pipeline (definition with its staged `run`) for a rate table. */
 export function customerPurchasesPipelineWith(options: CustomerPurchasesOptions = {}): PipelineDefinition & { stages: readonly Stage[] } {
   const rates = options.rates ?? DEFAULT_RATES;
-  const base: PipelineDefinition = { name: 'customer-purchases', database: 'customer_purchases', datasets: [purchasesDataset(rates)] };
-  const gold = purchaseSummaryGold(rates);
+  const purchases = purchasesDataset(rates);
+  const base: PipelineDefinition = { name: 'customer-purchases', database: 'customer_purchases', datasets: [purchases], enrich: { purchases: purchasesSilver(purchases, rates) } };
+  const gold = PURCHASE_SUMMARY_GOLD;
   const serve = serveStage(base, gold, PURCHASE_SUMMARY_PG_TABLE, [['total_spent_aud DESC']]);
   const stages: readonly Stage[] = [
     landStage(base, 'purchases'),
@@ -67,7 +70,10 @@ export function customerPurchasesPipelineWith(options: CustomerPurchasesOptions 
       },
     },
   ];
-  return { ...base, stages, run: (request: StagedRunRequest): Promise<StagedRunSummary> => runStaged(base.name, stages, 'silver', request) };
+  // A rate table in the request (`--rates`, the config's `rates`) wins over this pipeline's.
+  const run = (request: StagedRunRequest): Promise<StagedRunSummary> =>
+    request.rates ? runStaged(base.name, customerPurchasesPipelineWith({ rates: request.rates }).stages, 'silver', request) : runStaged(base.name, stages, 'silver', request);
+  return { ...base, stages, run };
 }
 
 /** The `customer-purchases` pipeline with the default rates. */

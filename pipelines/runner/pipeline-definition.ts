@@ -1,5 +1,6 @@
 /** A pipeline: a database of datasets, each validated by its contract and written to its own table. */
 import type { DatasetContract } from '../../validation/define-dataset.js';
+import type { DatasetEnrichment } from './dataset-enrichment.js';
 import type { StagedRunRequest } from '../staged/staged-pipeline.js';
 import type { RunSummary } from './run-summary.js';
 
@@ -11,6 +12,8 @@ export interface PipelineDefinition {
   database: string;
   /** The datasets; each reads `<raw>/<dataset>/` and writes `<database>.<dataset>`. */
   datasets: readonly DatasetContract[];
+  /** Columns added to a dataset's accepted rows before writing (by dataset name); its table takes the enrichment's schema and partitioning. */
+  enrich?: Readonly<Record<string, DatasetEnrichment>>;
   /** A pipeline with stages of its own (landing, gold, serving): `lakehouse run` calls this instead of the plain runner. */
   run?: (request: StagedRunRequest) => Promise<RunSummary>;
 }

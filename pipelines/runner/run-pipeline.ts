@@ -14,6 +14,7 @@ import type { ObjectStore } from '../../etl/storage/object-store.js';
 import { fileSource } from '../../validation/csv/index.js';
 import { loadKeys } from '../../validation/committed-keys.js';
 import type { CsvInput } from '../../validation/inputs.js';
+import { enrichBatches } from './dataset-enrichment.js';
 import { loadOrder } from '../../validation/load-order.js';
 import { quarantineBatches, REJECTED_RECORDS_SCHEMA } from '../../validation/quarantine.js';
 import { ValidationRun, type DatasetResult } from '../../validation/validation-run.js';
@@ -128,7 +129,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     const work = new Map<string, DatasetWork>();
     for (const contract of contracts) {
       events.step?.('plan', contract.name);
-      const sink = await openSink(target(contract.name, contract.arrowSchema, contract.partitionBy));
+      const enrichment = pipeline.enrich?.[contract.name];
+      const sink = await openSink(target(contract.name, enrichment?.schema ?? contract.arrowSchema, enrichment?.partitionBy ?? contract.partitionBy));
       const appId = `${pipeline.name}:${contract.name}`;
       const committed = await sink.committedBatch(appId);
       const batches = await ledger.batches(contract.name);
@@ -171,10 +173,16 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       },
     });
     const results: DatasetResult[] = [];
+    const rawFileOf = new Map<CsvInput, RawFile>();
     for (const contract of contracts) {
       events.step?.('validate', contract.name);
       const w = work.get(contract.name)!;
-      const result = await validation.validate(contract, w.files.map((f) => csvInput(raw, f)));
+      const inputs = w.files.map((f) => {
+        const input = csvInput(raw, f);
+        rawFileOf.set(input, f);
+        return input;
+      });
+      const result = await validation.validate(contract, inputs);
       results.push(result);
       events.step?.('validated', contract.name, { read: result.summary.read, accepted: result.summary.accepted, rejected: result.summary.rejected });
     }
@@ -190,7 +198,14 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const appId = `${pipeline.name}:${result.dataset}`;
         const rejectedAt = new Date(clock.now());
         await rejectedSink.write(once(quarantineBatches(result.rejected, { runId, rejectedAt })), [], { appId: `${appId}:rejected`, version: w.version }, runId);
-        const written = await w.sink.write(result.accepted, result.mergeKeys, { appId, version: w.version }, runId);
+        const enrichment = pipeline.enrich?.[result.dataset];
+        const rows = enrichment
+          ? enrichBatches(result.dataset, result.accepted, enrichment, (batch) => {
+              const input = result.inputOf(batch);
+              return input && rawFileOf.get(input);
+            })
+          : result.accepted;
+        const written = await w.sink.write(rows, result.mergeKeys, { appId, version: w.version }, runId);
         version = written.version;
         filesWritten = written.filesAdded;
       } else {

@@ -71,7 +71,8 @@ export function goldStage(pipeline: PipelineDefinition, spec: GoldSpec): Stage {
     async run(ctx: StageContext) {
       const { warehouse, catalog, settings } = ctx.lakehouse;
       const target = (table: string, schema: arrow.Schema) => ({ format: settings.format, warehouse, catalog, database: pipeline.database, table, schema, partitionBy: [] });
-      const source = await openSink(target(spec.sourceDataset, pipeline.datasets.find((d) => d.name === spec.sourceDataset)!.arrowSchema));
+      const sourceSchema = pipeline.enrich?.[spec.sourceDataset]?.schema ?? pipeline.datasets.find((d) => d.name === spec.sourceDataset)!.arrowSchema;
+      const source = await openSink(target(spec.sourceDataset, sourceSchema));
       const batch = await source.committedBatch(`${pipeline.name}:${spec.sourceDataset}`);
       const engine = await ctx.lakehouse.engine(pipeline.database);
       const { rows } = await engine.query<Row>(spec.sql);

@@ -22,6 +22,8 @@ export interface StagedRunRequest {
   postgres?: PostgresSettings;
   /** `--table`: the serving table name (the pipeline's default otherwise). */
   table?: string;
+  /** `--rates` (or the config's `rates`): AUD per unit of each currency, for customer-purchases (its default table otherwise). */
+  rates?: Readonly<Record<string, number>>;
   /** Progress events. */
   events?: RunEvents;
   /** Clock (tests). */

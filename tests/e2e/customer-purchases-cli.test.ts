@@ -1,8 +1,10 @@
 /** `lakehouse run customer-purchases --raw <dir> --warehouse <dir>` as a user runs it, on the embedded PGlite. */
-import { describe, expect, test } from '@jest/globals';
+import { afterAll, describe, expect, test } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import pg from 'pg';
 import { PgliteClient } from '../../pipelines/postgres/pglite-client.js';
+import { realServerWanted, startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
 import { lakehouse } from '../support/cli.js';
 import { tempDir } from '../support/stores.js';
 
@@ -41,4 +43,72 @@ describe('lakehouse run customer-purchases', () => {
       await db.close();
     }
   });
+
+  test('--rates prices a currency the default table lacks; "rates" in lakehouse.config.json does too; a bad pair is a usage error', async () => {
+    const dir = tempDir('cp-rates-cli-');
+    mkdirSync(join(dir, 'raw'));
+    writeFileSync(join(dir, 'raw', 'p.csv'), `${CSV}\n`);
+    const flagged = await lakehouse(['run', 'customer-purchases', '--raw', join(dir, 'raw'), '--warehouse', join(dir, 'wh'), '--rates', 'USD=1.5,AUD=1,JPY=0.0098', '--json']);
+    expect(flagged.code).toBe(0);
+    const summary = JSON.parse(flagged.stdout) as { datasets: { accepted: number; rejected: number }[]; stages: { result: { top_customers?: unknown } }[] };
+    expect(summary.datasets[0]).toMatchObject({ accepted: 3, rejected: 0 });
+    expect(summary.stages[3]!.result.top_customers).toEqual([
+      { customer_id: 1, full_name: 'Ann Lee', total_spent_aud: '15.00' },
+      { customer_id: 2, full_name: 'Bob Ray', total_spent_aud: '12.00' },
+      { customer_id: 3, full_name: 'Cat Ng', total_spent_aud: '0.05' },
+    ]);
+    const config = join(dir, 'lakehouse.config.json');
+    writeFileSync(config, JSON.stringify({ warehouse: join(dir, 'wh2'), rates: { USD: 2, AUD: 1, JPY: 0.01 } }));
+    const configured = await lakehouse(['run', 'customer-purchases', '--raw', join(dir, 'raw'), '--config', config, '--json']);
+    expect(configured.code).toBe(0);
+    const top = (JSON.parse(configured.stdout) as { stages: { result: { top_customers?: unknown } }[] }).stages[3]!.result.top_customers;
+    expect(top).toEqual([
+      { customer_id: 1, full_name: 'Ann Lee', total_spent_aud: '20.00' },
+      { customer_id: 2, full_name: 'Bob Ray', total_spent_aud: '12.00' },
+      { customer_id: 3, full_name: 'Cat Ng', total_spent_aud: '0.05' },
+    ]);
+    const bad = await lakehouse(['run', 'customer-purchases', '--raw', join(dir, 'raw'), '--warehouse', join(dir, 'wh3'), '--rates', 'USD:1.5']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--rates: "USD:1.5" is not CODE=rate/);
+  });
+
+  let server: PostgresServer | undefined;
+  afterAll(async () => {
+    await server?.stop();
+  });
+  if (realServerWanted()) {
+    test('a real server: --postgres URL --database; the table has its key and index; a replay leaves it identical', async () => {
+      server = await startPostgresServer();
+      const admin = new pg.Client({ connectionString: server.url });
+      await admin.connect();
+      await admin.query('CREATE DATABASE shop');
+      await admin.end();
+      const dir = tempDir('cp-pg-');
+      mkdirSync(join(dir, 'raw'));
+      writeFileSync(join(dir, 'raw', 'a.csv'), `${CSV}\n`);
+      const args = ['run', 'customer-purchases', '--raw', join(dir, 'raw'), '--warehouse', join(dir, 'wh'), '--postgres', server.url, '--database', 'shop', '--json'];
+      const first = await lakehouse(args);
+      expect(first.stderr).not.toMatch(/error/i);
+      expect(first.code).toBe(0);
+      const read = async () => {
+        const c = new pg.Client({ connectionString: server!.url.replace(/\/postgres$/, '/shop') });
+        await c.connect();
+        try {
+          const { rows } = await c.query('SELECT customer_id, full_name, email, total_spent_aud::text AS total, updated_at FROM customer_purchase_summary ORDER BY customer_id');
+          const { rows: indexes } = await c.query("SELECT indexdef FROM pg_indexes WHERE tablename = 'customer_purchase_summary' ORDER BY indexname");
+          return { rows: rows as Record<string, unknown>[], indexes: indexes.map((r: { indexdef: string }) => r.indexdef).join('\n') };
+        } finally {
+          await c.end();
+        }
+      };
+      const before = await read();
+      expect(before.rows.map((r) => `${String(r.customer_id)} ${String(r.full_name)} ${String(r.total)}`)).toEqual(['1 Ann Lee 15.00', '2 Bob Ray 12.00']);
+      expect(before.indexes).toMatch(/\(customer_id\)[\s\S]*total_spent_aud DESC/);
+      // The same file again under another name is a new file: silver re-merges it, gold and PostgreSQL stay the same.
+      writeFileSync(join(dir, 'raw', 'b.csv'), `${CSV}\n`);
+      const replay = JSON.parse((await lakehouse(args)).stdout) as { status: string; datasets: { read: number }[] };
+      expect(replay).toMatchObject({ status: 'succeeded', datasets: [{ read: 3 }] });
+      expect(await read()).toEqual(before);
+    });
+  }
 });

@@ -1,6 +1,6 @@
 /** customer-purchases end to end on a generated data set with known answers: bronze, silver, gold, PostgreSQL (PGlite), replays. */
 import { describe, expect, test } from '@jest/globals';
-import { copyFileSync, existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../../catalog/duckdb/duckdb-engine.js';
 import { EmbeddedCatalog } from '../../catalog/embedded/embedded-catalog.js';
@@ -145,6 +145,26 @@ describe('customer-purchases on a generated data set', () => {
     expect(await gold(warehouse)).toEqual(EXPECTED);
     const silver = await query<{ purchase_id: number; amount: unknown }>(warehouse, 'SELECT purchase_id, CAST(amount AS VARCHAR) AS amount FROM customer_purchases.purchases ORDER BY purchase_id');
     expect(silver.map((r) => `${r.purchase_id}:${String(r.amount)}`)).toEqual(['101:40.00', '102:20.00', '103:100.00', '104:7.00', '113:10.00', '112:200.00', '114:1.00'].sort());
+    // Silver carries full_name, amount_aud (exact) and the ingestion date of the file each purchase last came in, and is partitioned by it.
+    const enriched = await query<Record<string, string>>(
+      warehouse,
+      `SELECT CAST(purchase_id AS VARCHAR) || ' ' || full_name || ' ' || CAST(amount_aud AS VARCHAR) || ' ' || CAST(ingest_date AS VARCHAR) AS r
+       FROM customer_purchases.purchases ORDER BY purchase_id`,
+    );
+    expect(enriched.map((r) => r.r)).toEqual([
+      '101 Ann Lee 60.000000 2026-01-02',
+      '102 Ann Lee 20.000000 2026-01-01',
+      '103 Bob Ray 150.000000 2026-01-01',
+      '104 Cathy Ng 7.000000 2026-01-03',
+      '112 Dan Fox 200.000000 2026-01-02',
+      '113 Bob Ray 15.000000 2026-01-02',
+      '114 Ann Lee 1.000000 2026-01-03',
+    ]);
+    const table = join(warehouse, 'processed/customer_purchases/purchases');
+    const partitions = readdirSync(table).filter((d) => d.startsWith('ingest_date=')).sort();
+    expect(partitions).toEqual(['ingest_date=2026-01-01', 'ingest_date=2026-01-02', 'ingest_date=2026-01-03']);
+    const dayOne = await query<{ n: bigint | number }>(warehouse, "SELECT count(*) AS n FROM customer_purchases.purchases WHERE ingest_date = DATE '2026-01-01'");
+    expect(Number(dayOne[0]!.n)).toBe(2);
     const serve = third.stages.find((s) => s.name === 'serve')!.result as { top_customers: unknown };
     expect(serve.top_customers).toEqual([
       { customer_id: 4, full_name: 'Dan Fox', total_spent_aud: '200.00' },
@@ -178,18 +198,26 @@ describe('customer-purchases on a generated data set', () => {
 });
 
 describe('customer-purchases with a configured rate table', () => {
-  test('EUR priced by the table instead of quarantined', async () => {
+  test('EUR priced by the table instead of quarantined (an Iceberg warehouse: silver partitioned by ingest_date there too)', async () => {
     const dir = tempDir('cp-rates-');
     mkdirSync(join(dir, 'in'));
     writeFileSync(join(dir, 'in', 'p.csv'), `${HEADER}\n7,Gil,Am,gil@example.com,1,2026-03-01,10.00,EUR\n7,Gil,Am,gil@example.com,2,2026-03-02,10.00,USD\n7,Gil,Am,gil@example.com,3,2026-03-02,1.00,AUD\n`);
     const warehouse = join(dir, 'warehouse');
     const pipeline = customerPurchasesPipelineWith({ rates: { USD: 1.5, AUD: 1, EUR: 1.65 } });
-    const summary = await pipeline.run!({ settings: { warehouse }, source: join(dir, 'in') });
+    const summary = await pipeline.run!({ settings: { warehouse, format: 'iceberg' }, source: join(dir, 'in'), clock: day('2026-03-03') });
     expect(summary.status).toBe('succeeded');
     expect(summary.datasets[0]).toMatchObject({ read: 3, accepted: 3, rejected: 0 });
     expect(strip(await served(warehouse))).toEqual([
       { customer_id: 7, full_name: 'Gil Am', email: 'gil@example.com', total_spent_aud: '32.50', first_purchase_date: '2026-03-01', last_purchase_date: '2026-03-02' },
     ]);
     expect(existsSync(join(warehouse, '_lakehouse/stages/customer-purchases.json'))).toBe(true);
+    const silver = await query<{ r: string }>(
+      warehouse,
+      "SELECT CAST(purchase_id AS VARCHAR) || ' ' || currency || ' ' || CAST(amount_aud AS VARCHAR) || ' ' || CAST(ingest_date AS VARCHAR) AS r FROM customer_purchases.purchases ORDER BY purchase_id",
+    );
+    expect(silver.map((x) => x.r)).toEqual(['1 EUR 16.500000 2026-03-03', '2 USD 15.000000 2026-03-03', '3 AUD 1.000000 2026-03-03']);
+    const metadata = readdirSync(join(warehouse, 'processed/customer_purchases/purchases/metadata')).filter((f) => f.endsWith('.metadata.json')).sort();
+    const spec = JSON.parse(readFileSync(join(warehouse, 'processed/customer_purchases/purchases/metadata', metadata.at(-1)!), 'utf8')) as { 'partition-specs': { fields: { name: string }[] }[] };
+    expect(spec['partition-specs'].at(-1)!.fields.map((f) => f.name)).toEqual(['ingest_date']);
   });
 });

@@ -10,6 +10,8 @@ import type { CliIo } from '../cli-io.js';
 import { EXIT_FAILED, EXIT_OK } from '../exit-codes.js';
 import { resolveSettings, type WarehouseFlags } from '../settings.js';
 import { formatSummary } from '../summary-output.js';
+import { loadConfig } from '../../config/config.js';
+import { parseRates } from '../rates-option.js';
 
 /** Flags of `run`. */
 export interface RunFlags extends WarehouseFlags {
@@ -23,6 +25,8 @@ export interface RunFlags extends WarehouseFlags {
   database?: string;
   /** --table: PostgreSQL serving table name. */
   table?: string;
+  /** --rates: customer-purchases rate table, `USD=1.5,AUD=1`. */
+  rates?: string;
 }
 
 /** Run `pipeline` with these settings, showing progress on stderr. */
@@ -58,9 +62,11 @@ export async function runOnce(pipelineName: string, settings: LakehouseSettings,
 
 /** Run a pipeline with stages of its own (customer pipelines) with the run flags. */
 async function runStagedOnce(run: NonNullable<PipelineDefinition['run']>, flags: RunFlags, io: CliIo): Promise<RunSummary> {
+  const rates = flags.rates !== undefined ? parseRates(flags.rates) : (await loadConfig(flags.config)).rates;
   try {
     return await run({
       settings: await resolveSettings(flags),
+      ...(rates ? { rates } : {}),
       ...(flags.source ? { source: flags.source } : {}),
       postgres: { ...(flags.postgres ? { url: flags.postgres } : {}), ...(flags.database ? { database: flags.database } : {}) },
       ...(flags.table ? { table: flags.table } : {}),
