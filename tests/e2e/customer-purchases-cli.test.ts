@@ -77,7 +77,7 @@ describe('lakehouse run customer-purchases', () => {
     await server?.stop();
   });
   if (realServerWanted()) {
-    test('a real server: --postgres URL --database; the table has its key and index; a replay leaves it identical', async () => {
+    test('a real server: --postgres URL --database; key and index; a re-run leaves it identical; the config\'s "postgres" serves a later correction', async () => {
       server = await startPostgresServer();
       const admin = new pg.Client({ connectionString: server.url });
       await admin.connect();
@@ -104,11 +104,18 @@ describe('lakehouse run customer-purchases', () => {
       const before = await read();
       expect(before.rows.map((r) => `${String(r.customer_id)} ${String(r.full_name)} ${String(r.total)}`)).toEqual(['1 Ann Lee 15.00', '2 Bob Ray 12.00']);
       expect(before.indexes).toMatch(/\(customer_id\)[\s\S]*total_spent_aud DESC/);
-      // The same file again under another name is a new file: silver re-merges it, gold and PostgreSQL stay the same.
-      writeFileSync(join(dir, 'raw', 'b.csv'), `${CSV}\n`);
-      const replay = JSON.parse((await lakehouse(args)).stdout) as { status: string; datasets: { read: number }[] };
-      expect(replay).toMatchObject({ status: 'succeeded', datasets: [{ read: 3 }] });
+      const again = JSON.parse((await lakehouse(args)).stdout) as { status: string; datasets: { read: number }[] };
+      expect(again).toMatchObject({ status: 'succeeded', datasets: [{ read: 0 }] });
       expect(await read()).toEqual(before);
+      // A later file corrects purchase 2; this time the URL comes from "postgres" in lakehouse.config.json.
+      writeFileSync(join(dir, 'raw', 'b.csv'), `${CSV.split('\n')[0]}\n2,Bob,Ray,bob@example.com,2,2026-01-02,14.00,AUD\n`);
+      const config = join(dir, 'lakehouse.config.json');
+      writeFileSync(config, JSON.stringify({ warehouse: join(dir, 'wh'), raw: join(dir, 'raw'), postgres: server.url }));
+      const later = await lakehouse(['run', 'customer-purchases', '--config', config, '--database', 'shop', '--json']);
+      expect(JSON.parse(later.stdout)).toMatchObject({ status: 'succeeded', datasets: [{ read: 1 }] });
+      const after = await read();
+      expect(after.rows.map((r) => `${String(r.customer_id)} ${String(r.full_name)} ${String(r.total)}`)).toEqual(['1 Ann Lee 15.00', '2 Bob Ray 14.00']);
+      expect(after.rows[0]).toEqual(before.rows[0]); // untouched row keeps its updated_at
     });
   }
 });

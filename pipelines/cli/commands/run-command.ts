@@ -62,13 +62,15 @@ export async function runOnce(pipelineName: string, settings: LakehouseSettings,
 
 /** Run a pipeline with stages of its own (customer pipelines) with the run flags. */
 async function runStagedOnce(run: NonNullable<PipelineDefinition['run']>, flags: RunFlags, io: CliIo): Promise<RunSummary> {
-  const rates = flags.rates !== undefined ? parseRates(flags.rates) : (await loadConfig(flags.config)).rates;
+  const config = await loadConfig(flags.config);
+  const rates = flags.rates !== undefined ? parseRates(flags.rates) : config.rates;
+  const url = flags.postgres ?? config.postgres;
   try {
     return await run({
       settings: await resolveSettings(flags),
       ...(rates ? { rates } : {}),
       ...(flags.source ? { source: flags.source } : {}),
-      postgres: { ...(flags.postgres ? { url: flags.postgres } : {}), ...(flags.database ? { database: flags.database } : {}) },
+      postgres: { ...(url ? { url } : {}), ...(flags.database ? { database: flags.database } : {}) },
       ...(flags.table ? { table: flags.table } : {}),
       events: { step: (step, dataset, detail) => io.progress(`${step}${dataset ? ` ${dataset}` : ''}${detail ? ` ${JSON.stringify(detail)}` : ''}`) },
     });
