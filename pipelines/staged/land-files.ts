@@ -1,8 +1,8 @@
 /**
  * Landing (bronze): copy source files, as they arrived, into the pipeline's raw zone inside the
  * warehouse, `<warehouse>/bronze/<pipeline>/<dataset>/ingest_date=<YYYY-MM-DD>/<time>-<name>`, once per
- * source file version. A create-only marker per version (`_lakehouse/landing/<pipeline>/<id>.json`)
- * makes landing exactly-once across runs; the runner's ingest ledger then ingests each landed file once.
+ * source file version. A create-only marker per version (`_lakehouse/landing/<pipeline>/<id>.json`),
+ * claimed before the copy and marked landed after it, makes landing exactly-once across runs and crashes; the runner's ingest ledger then ingests each landed file once.
  * The source is never modified. Landed files move to `bronze/<pipeline>/archived/<run date>/...` when
  * the runner has committed them (still kept, still under their ingestion date).
  */
@@ -61,7 +61,32 @@ export interface LandingResult {
   seen: number;
 }
 
-/** Land the source files not landed before into `<bronze>/<dataset>/ingest_date=<date>/`. */
+/** The landing marker of one source file version. */
+interface LandingMarker {
+  /** Source URI. */
+  source: string;
+  /** Its version tag. */
+  etag: string;
+  /** Bronze key it is landed at. */
+  landed: string;
+  /** When the landing started. */
+  at: string;
+  /** `landing` until the copy is complete (absent in markers of earlier versions: landed). */
+  state?: 'landing' | 'landed';
+}
+
+async function readMarker(warehouse: ObjectStore, key: string): Promise<LandingMarker | undefined> {
+  if (!(await warehouse.head(key))) return undefined;
+  return JSON.parse(new TextDecoder().decode(await warehouse.get(key))) as LandingMarker;
+}
+
+const encode = (marker: LandingMarker): Uint8Array => new TextEncoder().encode(JSON.stringify(marker));
+
+/**
+ * Land the source files not landed before into `<bronze>/<dataset>/ingest_date=<date>/`. The marker is
+ * claimed (create-only) before the copy and marked `landed` after it, so a crash in between is finished
+ * by the next run at the same bronze key: a file is landed once, never twice, never lost.
+ */
 export async function landFiles(source: SourceFiles, warehouse: ObjectStore, pipeline: string, dataset: string, now: Date): Promise<LandingResult> {
   const bronze = bronzeStore(warehouse, pipeline);
   const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
@@ -72,21 +97,24 @@ export async function landFiles(source: SourceFiles, warehouse: ObjectStore, pip
     const meta = await source.store.head(key);
     if (!meta) continue; // gone since listing
     const id = createHash('sha256').update(`${source.store.uriOf(key)}\n${meta.etag}`).digest('hex').slice(0, 32);
-    const marker = `_lakehouse/landing/${pipeline}/${id}.json`;
-    if (await warehouse.head(marker)) {
-      seen++;
-      continue;
+    const markerKey = `_lakehouse/landing/${pipeline}/${id}.json`;
+    let marker = await readMarker(warehouse, markerKey);
+    if (!marker) {
+      const claim: LandingMarker = { source: source.store.uriOf(key), etag: meta.etag, landed: `${dataset}/ingest_date=${day}/${stamp}-${key.replace(/\//g, '_')}`, at: now.toISOString(), state: 'landing' };
+      try {
+        await warehouse.putIfAbsent(markerKey, encode(claim));
+        marker = claim;
+      } catch (err) {
+        if (!(err instanceof AlreadyExistsError)) throw err;
+        marker = await readMarker(warehouse, markerKey); // another run claimed it first
+        if (!marker) throw err;
+      }
     }
-    const target = `${dataset}/ingest_date=${day}/${stamp}-${key.replace(/\//g, '_')}`;
-    await bronze.put(target, await source.store.get(key));
-    try {
-      await warehouse.putIfAbsent(marker, new TextEncoder().encode(JSON.stringify({ source: source.store.uriOf(key), etag: meta.etag, landed: target, at: now.toISOString() })));
-      landed.push(target);
-    } catch (err) {
-      if (!(err instanceof AlreadyExistsError)) throw err;
-      await bronze.delete(target); // another run landed it first
-      seen++;
-    }
+    if (marker.state !== undefined && marker.state !== 'landed') {
+      await bronze.put(marker.landed, await source.store.get(key));
+      await warehouse.put(markerKey, encode({ ...marker, state: 'landed' }));
+      landed.push(marker.landed);
+    } else seen++;
   }
   return { landed, seen };
 }
