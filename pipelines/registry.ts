@@ -1,9 +1,10 @@
 /** The pipelines `lakehouse run <pipeline>` knows. */
 import { UsageError } from '../etl/errors.js';
 import { customerPurchasesPipeline } from './customer-purchases/customer-purchases-pipeline.js';
-import { customerTransactionsPipeline } from './customer-transactions/customer-transactions-pipeline.js';
+import { customerTransactionsPipeline, customerTransactionsStages } from './customer-transactions/customer-transactions-pipeline.js';
 import { ecommercePipeline } from './ecommerce/ecommerce-pipeline.js';
 import type { PipelineDefinition } from './runner/pipeline-definition.js';
+import type { StagedDefinition } from './staged/staged-definition.js';
 
 /** Pipelines by name. */
 export const PIPELINES: Readonly<Record<string, PipelineDefinition>> = {
@@ -17,4 +18,15 @@ export function pipelineNamed(name: string): PipelineDefinition {
   const found = PIPELINES[name];
   if (!found) throw new UsageError(`unknown pipeline ${name}; known: ${Object.keys(PIPELINES).join(', ')}`);
   return found;
+}
+
+/** The pipelines made of stages (landing, silver, gold, serving), by name, with their stages in order. */
+export const STAGED_PIPELINES: Readonly<Record<string, StagedDefinition>> = {
+  'customer-transactions': { name: 'customer-transactions', stages: customerTransactionsStages, summaryStage: 'silver' },
+  'customer-purchases': { name: 'customer-purchases', stages: customerPurchasesPipeline.stages, summaryStage: 'silver' },
+};
+
+/** The stages of pipeline `name`, or undefined when it is a plain runner pipeline (or unknown). */
+export function stagedPipelineNamed(name: string): StagedDefinition | undefined {
+  return Object.hasOwn(STAGED_PIPELINES, name) ? STAGED_PIPELINES[name] : undefined;
 }

@@ -5,6 +5,10 @@
  *
  * - DuckDB (`@duckdb/*`) is never bundled: the Lambda queries through Athena. An import of it
  *   resolves to a stub that throws a clear error when evaluated.
+ * - PGlite (`@electric-sql/pglite`) is never bundled either: on AWS the serving tables go to a
+ *   PostgreSQL server through `pg` (`DATABASE_URL`), and PGlite's WASM and data files (~10 MB) would
+ *   only weigh the ZIP down. Its import resolves to a stub whose `PGlite` throws a clear error when used
+ *   (the import itself is static, so the stub must load).
  * - The AWS SDK v3 clients are bundled rather than taken from the runtime: which SDK version a
  *   runtime image carries is not ours to pin, and the bundle must match the versions we test.
  */
@@ -82,6 +86,29 @@ const excludeDuckDb: Plugin = {
   },
 };
 
+/** Message of the stub that replaces PGlite. */
+export const PGLITE_STUB_MESSAGE = 'PGlite is not part of the Lambda bundle: on AWS the serving tables go to PostgreSQL through DATABASE_URL';
+
+/** Resolve every `@electric-sql/pglite` import to a stub whose `PGlite` throws when created. */
+const excludePglite: Plugin = {
+  name: 'exclude-pglite',
+  setup(b) {
+    b.onResolve({ filter: /^@electric-sql\/pglite(\/|$)/ }, (args) => ({ path: args.path, namespace: 'pglite-excluded' }));
+    b.onLoad({ filter: /.*/, namespace: 'pglite-excluded' }, (args) => {
+      const message = JSON.stringify(`${PGLITE_STUB_MESSAGE} (import of ${args.path})`);
+      return {
+        contents: [
+          'export class PGlite {',
+          `  constructor() { throw new Error(${message}); }`,
+          `  static async create() { throw new Error(${message}); }`,
+          '}',
+        ].join('\n'),
+        loader: 'js',
+      };
+    });
+  },
+};
+
 /** Bundle the Lambda entry, copy its side files, zip the folder; returns what was written. */
 export async function bundleLambda(options: BundleOptions = {}): Promise<BundleReport> {
   const entry = resolve(options.entry ?? DEFAULT_ENTRY);
@@ -105,7 +132,7 @@ export async function bundleLambda(options: BundleOptions = {}): Promise<BundleR
     minifySyntax: true,
     keepNames: true,
     banner: { js: BANNER },
-    plugins: [excludeDuckDb],
+    plugins: [excludeDuckDb, excludePglite],
     metafile: true,
     logLevel: 'warning',
   });

@@ -4,11 +4,14 @@
  *   (`{ "pipeline": "ecommerce" }`; a plain schedule's `detail` is `{}`);
  * - an S3 Object Created event delivered through EventBridge (`source: aws.s3`), carrying
  *   `detail.bucket.name` and `detail.object.key` (EventBridge sends the key as stored, not URL-encoded).
+ * - a stage event from the Step Functions state machine, `{ "pipeline": "customer-purchases",
+ *   "stage": "silver", "runId": "<execution name>" }`: run one stage of a staged pipeline.
  * Anything else is a terminal `InvalidEventError`: the stack's rules route nothing else here, so an
  * unknown shape is a misconfiguration that should surface in the dead-letter queue.
  */
 import { z } from 'zod';
 import { InvalidEventError } from './errors.js';
+import { STAGE_RUN_ID } from '../staged/run-stage.js';
 import { PIPELINE_NAME } from './lambda-config.js';
 
 /** The EventBridge envelope fields the handler routes on. */
@@ -37,6 +40,15 @@ const ObjectCreatedEventSchema = z.object({
   }),
 });
 
+/** A stage event from the state machine: exactly these three fields. */
+const StageEventSchema = z
+  .object({
+    pipeline: z.string().regex(PIPELINE_NAME, 'lower-case letters, digits and -'),
+    stage: z.string().regex(/^[a-z][a-z0-9-]*$/, 'lower-case letters, digits and -'),
+    runId: z.string().regex(STAGE_RUN_ID, '1 to 80 letters, digits, - and _'),
+  })
+  .strict();
+
 /** A parsed event. */
 export type LakehouseEvent =
   | {
@@ -52,6 +64,16 @@ export type LakehouseEvent =
       bucket: string;
       /** The object's key. */
       key: string;
+    }
+  | {
+      /** The state machine asks for one stage. */
+      kind: 'stage';
+      /** The pipeline the event names. */
+      pipeline: string;
+      /** The stage to run. */
+      stage: string;
+      /** The run the stage belongs to. */
+      runId: string;
     };
 
 /** Describe the first zod issue as `field: message`. */
@@ -63,9 +85,14 @@ function describe(error: z.ZodError): string {
 
 /** Parse an invocation payload; throws `InvalidEventError` for every shape the handler does not accept. */
 export function parseEvent(event: unknown): LakehouseEvent {
+  if (typeof event === 'object' && event !== null && 'stage' in event) {
+    const parsed = StageEventSchema.safeParse(event);
+    if (!parsed.success) throw new InvalidEventError(`invalid stage event: ${describe(parsed.error)}`);
+    return { kind: 'stage', ...parsed.data };
+  }
   const envelope = EnvelopeSchema.safeParse(event);
   if (!envelope.success) {
-    throw new InvalidEventError(`not an EventBridge event (${describe(envelope.error)}); expected a Scheduled Event or an S3 Object Created event`);
+    throw new InvalidEventError(`not an EventBridge event (${describe(envelope.error)}); expected a Scheduled Event, an S3 Object Created event or a stage event`);
   }
   const { source, 'detail-type': detailType } = envelope.data;
   if (detailType === 'Scheduled Event') {

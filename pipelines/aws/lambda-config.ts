@@ -46,7 +46,11 @@ export const LambdaEnvSchema = z.object({
   ATHENA_OUTPUT: z.preprocess(blankToUndefined, s3Uri),
   PIPELINE: z.preprocess(blankToUndefined, z.string().regex(PIPELINE_NAME, 'lower-case letters, digits and -')),
   DATASETS: z.preprocess(blankToUndefined, datasetList.optional()),
+  DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres://user:password@host:port/database URL').optional()),
 });
+
+/** Variables whose values are secrets: never echoed in an error message. */
+const SECRET_VARIABLES = new Set(['DATABASE_URL']);
 
 /** The validated configuration of one function; each function runs one pipeline. */
 export interface LambdaConfig {
@@ -69,6 +73,12 @@ export interface LambdaConfig {
    * undefined means any folder except `archived`.
    */
   datasets: readonly string[] | undefined;
+  /**
+   * PostgreSQL server of the serving stages (`DATABASE_URL`), e.g. `postgres://etl:secret@db:5432/analytics`.
+   * The stack sets it from a Secrets Manager secret when deployed with `databaseUrlSecret`; absent
+   * otherwise, and then a serve stage fails with a terminal error saying so (PGlite cannot live on S3).
+   */
+  databaseUrl?: string;
 }
 
 /** Validate `env` (the process environment by default); throws `LambdaConfigError` naming the first bad variable. */
@@ -78,7 +88,8 @@ export function loadLambdaConfig(env: Readonly<Record<string, string | undefined
     const issue = result.error.issues[0]!;
     const variable = String(issue.path[0] ?? '(environment)');
     const value = env[variable];
-    const message = value === undefined || value === '' ? 'is not set' : `${issue.message} (got ${JSON.stringify(value)})`;
+    const shown = SECRET_VARIABLES.has(variable) ? '' : ` (got ${JSON.stringify(value)})`;
+    const message = value === undefined || value === '' ? 'is not set' : `${issue.message}${shown}`;
     throw new LambdaConfigError(variable, message);
   }
   const e = result.data;
@@ -91,5 +102,6 @@ export function loadLambdaConfig(env: Readonly<Record<string, string | undefined
     athenaOutput: e.ATHENA_OUTPUT,
     pipeline: e.PIPELINE,
     datasets: e.DATASETS,
+    ...(e.DATABASE_URL === undefined ? {} : { databaseUrl: e.DATABASE_URL }),
   };
 }

@@ -33,6 +33,11 @@ export interface RunPipelineRequest {
   workGroup?: string;
   /** Athena query result location, an `s3://` URI (`ATHENA_OUTPUT`); an addition like `database`. */
   outputLocation?: string;
+  /**
+   * PostgreSQL URL for a staged pipeline's serve stage (the function's `DATABASE_URL`); absent when the
+   * stack was deployed without `databaseUrlSecret`. An addition like `database`.
+   */
+  databaseUrl?: string;
 }
 
 /** What the runner reports back. */
@@ -47,6 +52,8 @@ export interface RunPipelineResult {
     code: string;
     /** Human-readable reason. */
     message: string;
+    /** Whether running again may help; transient when absent. */
+    kind?: 'terminal' | 'transient';
   };
 }
 

@@ -1,11 +1,12 @@
 /**
  * The lakehouse on AWS: buckets, Glue databases, the Athena work group, and per pipeline a Lambda
- * function with its schedule and S3 rules; one dead-letter queue and one alarm topic for all.
- * The shared parts are public fields, so later additions (issue 7's Step Functions state machine
- * for customer-purchases) build on `storage`, `databases`, `workGroup`, `deadLetterQueue` and
- * `alerts`, and a new scheduled pipeline is one more entry in `pipelines`.
+ * function with its own schedule and S3 rules; one dead-letter queue and one alarm topic for all.
+ * A pipeline whose stages run as a state machine (customer-purchases) gets a Step Functions state
+ * machine too, and its rules start that instead of the function. Pipelines that serve PostgreSQL read
+ * its URL from a Secrets Manager secret (`databaseUrlSecret`). The shared parts are public fields;
+ * a new scheduled pipeline is one more entry in `pipelines`.
  */
-import { Duration, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
 import { AlertTopic } from './alert-topic.js';
@@ -13,8 +14,9 @@ import { AthenaWorkGroup } from './athena-work-group.js';
 import { DeadLetterQueue } from './dead-letter-queue.js';
 import { GlueDatabases } from './glue-databases.js';
 import { PipelineFunction } from './pipeline-function.js';
-import { DEFAULT_SCHEDULE, ECOMMERCE_PIPELINE, validatePipelineSpecs, type PipelineSpec } from './pipeline-spec.js';
+import { ALL_PIPELINES, DEFAULT_SCHEDULE, runsAsStateMachine, servesPostgres, validatePipelineSpecs, type PipelineSpec } from './pipeline-spec.js';
 import { PipelineTriggers } from './pipeline-triggers.js';
+import { StageStateMachine } from './stage-state-machine.js';
 import { LakehouseStorage } from './storage.js';
 
 /** 10 GiB: a generous ceiling per query for the reports; raise it per deployment if needed. */
@@ -24,7 +26,7 @@ export const DEFAULT_BYTES_SCANNED_CUTOFF = 10 * 1024 ** 3;
 export interface LakehouseStackProps extends StackProps {
   /** Folder holding the Lambda bundle (index.mjs), as built by pipelines/aws/bundle.ts. */
   lambdaAssetPath: string;
-  /** The pipelines to deploy; the e-commerce pipeline when absent. */
+  /** The pipelines to deploy; {@link ALL_PIPELINES} (e-commerce, customer-transactions, customer-purchases) when absent. */
   pipelines?: readonly PipelineSpec[];
   /** Schedule of pipelines that name none; daily at 02:00 UTC when absent. */
   schedule?: string;
@@ -44,7 +46,17 @@ export interface LakehouseStackProps extends StackProps {
   reservedConcurrency?: number;
   /** Address subscribed to the alarm topic. */
   alarmEmail?: string;
+  /**
+   * Secrets Manager secret (its name or full ARN) whose value is the PostgreSQL URL
+   * (`postgres://user:password@host:5432/database`) the serve stages write to. The functions of pipelines
+   * with a serve stage get it as `DATABASE_URL`, through a CloudFormation dynamic reference resolved at
+   * deploy time. Absent: those serve stages fail with a terminal error saying to set it.
+   */
+  databaseUrlSecret?: string;
 }
+
+/** A secret name (letters, digits, `/_+=.@-`) or a Secrets Manager ARN. */
+const SECRET_ID = /^(arn:aws[a-z-]*:secretsmanager:[a-z0-9-]+:\d{12}:secret:[A-Za-z0-9/_+=.@-]+|[A-Za-z0-9/_+=.@-]{1,512})$/;
 
 /** The lakehouse stack. */
 export class LakehouseStack extends Stack {
@@ -62,11 +74,18 @@ export class LakehouseStack extends Stack {
   readonly functions: ReadonlyMap<string, PipelineFunction>;
   /** Each pipeline's rules, by pipeline name. */
   readonly triggers: ReadonlyMap<string, PipelineTriggers>;
+  /** The state machines of the pipelines whose stages run as one, by pipeline name. */
+  readonly stateMachines: ReadonlyMap<string, StageStateMachine>;
 
   constructor(scope: Construct, id: string, props: LakehouseStackProps) {
     super(scope, id, props);
-    const pipelines = props.pipelines ?? [ECOMMERCE_PIPELINE];
+    const pipelines = props.pipelines ?? ALL_PIPELINES;
     validatePipelineSpecs(pipelines);
+    if (props.databaseUrlSecret !== undefined && !SECRET_ID.test(props.databaseUrlSecret)) {
+      throw new Error(`databaseUrlSecret ${JSON.stringify(props.databaseUrlSecret)} is neither a secret name nor a Secrets Manager ARN`);
+    }
+    // Resolved by CloudFormation at deploy time into the function's environment (see the README's trade-off).
+    const databaseUrl = props.databaseUrlSecret === undefined ? undefined : SecretValue.secretsManager(props.databaseUrlSecret).unsafeUnwrap();
     this.storage = new LakehouseStorage(this, 'Storage');
     this.databases = new GlueDatabases(this, 'Glue', pipelines.map((p) => p.database));
     this.workGroup = new AthenaWorkGroup(this, 'Athena', {
@@ -80,6 +99,7 @@ export class LakehouseStack extends Stack {
     const code = lambda.Code.fromAsset(props.lambdaAssetPath);
     const functions = new Map<string, PipelineFunction>();
     const triggers = new Map<string, PipelineTriggers>();
+    const stateMachines = new Map<string, StageStateMachine>();
     for (const spec of pipelines) {
       const id = pascalCase(spec.name);
       const fn = new PipelineFunction(this, `${id}Pipeline`, {
@@ -94,16 +114,24 @@ export class LakehouseStack extends Stack {
         timeout: props.timeout ?? Duration.minutes(15),
         ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrency: props.reservedConcurrency }),
         format: props.format ?? 'delta',
+        ...(databaseUrl !== undefined && servesPostgres(spec) ? { databaseUrl } : {}),
       });
       // Glue databases are created before any function that registers tables in them runs.
       fn.function.node.addDependency(this.databases);
       this.alerts.notifyOn(fn.errorAlarm);
       functions.set(spec.name, fn);
+      let stateMachine: StageStateMachine | undefined;
+      if (runsAsStateMachine(spec)) {
+        stateMachine = new StageStateMachine(this, `${id}Stages`, { spec, function: fn.function, alerts: this.alerts });
+        this.alerts.notifyOn(stateMachine.timedOutAlarm);
+        stateMachines.set(spec.name, stateMachine);
+      }
       triggers.set(
         spec.name,
         new PipelineTriggers(this, `${id}Triggers`, {
           spec,
           function: fn.function,
+          ...(stateMachine ? { stateMachine: stateMachine.stateMachine } : {}),
           rawBucket: this.storage.raw,
           schedule: spec.schedule ?? props.schedule ?? DEFAULT_SCHEDULE,
           deadLetterQueue: this.deadLetterQueue.queue,
@@ -112,6 +140,7 @@ export class LakehouseStack extends Stack {
     }
     this.functions = functions;
     this.triggers = triggers;
+    this.stateMachines = stateMachines;
   }
 }
 

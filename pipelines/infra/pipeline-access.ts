@@ -2,8 +2,9 @@
  * Least-privilege permissions of one pipeline function: no wildcard actions, and every resource
  * scoped: object reads and writes to the pipeline's raw folder, its tables and the ledger in the
  * warehouse, and Athena's results folder; bucket-level calls (list, location) to the two buckets;
- * Glue to its database and its tables; Athena to the work group. The `*` that remain are inside
- * object-key and table-name paths (`<raw folder>/*`, `table/<db>/*`).
+ * Glue to its database and its tables; Athena to the work group. A staged pipeline also writes its
+ * bronze zone in the warehouse (`bronze/<pipeline>/`), where its land stage copies the raw files. The
+ * `*` that remain are inside object-key and table-name paths (`<raw folder>/*`, `table/<db>/*`).
  */
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as s3 from 'aws-cdk-lib/aws-s3';
@@ -25,6 +26,8 @@ export interface PipelineAccessScope {
   workGroupArn: string;
   /** The function's log group ARN. */
   logGroupArn: string;
+  /** A staged pipeline's name: its bronze zone `warehouse/bronze/<name>/` is writable too. Absent for a runner pipeline. */
+  bronzePipeline?: string;
 }
 
 /** The S3 object actions a pipeline uses on its folders (read, write, archive, abort uploads). */
@@ -43,6 +46,11 @@ export function warehouseFolders(database: string): [tables: string, ledger: str
   return [`${WAREHOUSE_PREFIX}/processed/${database}`, `${WAREHOUSE_PREFIX}/_lakehouse`];
 }
 
+/** The bronze zone of a staged pipeline in the warehouse. */
+export function bronzeFolder(pipeline: string): string {
+  return `${WAREHOUSE_PREFIX}/bronze/${pipeline}`;
+}
+
 /** A resource ARN that ends in a `*`, and what it covers (the reason its wildcard is acknowledged). */
 export interface ScopedWildcard {
   /** The ARN (a CDK token string). */
@@ -55,8 +63,8 @@ export interface ScopedWildcard {
 export interface PipelineWildcards {
   /** Objects under the raw folder. */
   raw: ScopedWildcard;
-  /** Objects of the database's tables, and of the ledger and run records. */
-  warehouse: [tables: ScopedWildcard, ledger: ScopedWildcard];
+  /** Objects of the database's tables, of the ledger and run records, and of a staged pipeline's bronze zone. */
+  warehouse: ScopedWildcard[];
   /** Athena's result files. */
   athenaResults: ScopedWildcard;
   /** The Glue tables of the database. */
@@ -71,6 +79,14 @@ export function scopedWildcards(scope: PipelineAccessScope): PipelineWildcards {
     warehouse: [
       { arn: scope.processedBucket.arnForObjects(`${tables}/*`), covers: `the data and log files of the ${scope.database} tables, named by the table formats at commit time` },
       { arn: scope.processedBucket.arnForObjects(`${ledger}/*`), covers: 'the ingest ledger and run records the runner commits with the data' },
+      ...(scope.bronzePipeline === undefined
+        ? []
+        : [
+            {
+              arn: scope.processedBucket.arnForObjects(`${bronzeFolder(scope.bronzePipeline)}/*`),
+              covers: `the ${scope.bronzePipeline} bronze zone, where the land stage copies raw files under their ingestion date`,
+            },
+          ]),
     ],
     athenaResults: { arn: scope.processedBucket.arnForObjects(`${ATHENA_RESULTS_PREFIX}/*`), covers: "Athena's query result files, named by query id" },
     tables: { arn: scope.glueArns[2], covers: `the tables of the ${scope.database} Glue database, which the pipeline creates` },

@@ -15,7 +15,7 @@ import { Construct } from 'constructs';
 import type { AthenaWorkGroup } from './athena-work-group.js';
 import type { GlueDatabases } from './glue-databases.js';
 import { pipelineStatements, scopedWildcards, type PipelineAccessScope } from './pipeline-access.js';
-import { rawPrefixOf, type PipelineSpec } from './pipeline-spec.js';
+import { rawPrefixOf, runsAsStateMachine, type PipelineSpec } from './pipeline-spec.js';
 import type { LakehouseStorage } from './storage.js';
 
 /** Sizing and runtime of the pipeline functions. */
@@ -46,6 +46,11 @@ export interface PipelineFunctionProps extends PipelineFunctionSettings {
   workGroup: AthenaWorkGroup;
   /** Receives events whose processing failed after the retries. */
   deadLetterQueue: sqs.IQueue;
+  /**
+   * The function's `DATABASE_URL` for a serve stage: a CloudFormation dynamic reference to a Secrets
+   * Manager secret (`{{resolve:secretsmanager:...}}`), resolved at deploy time. Absent: not set.
+   */
+  databaseUrl?: string;
 }
 
 /** A pipeline's function, role, log group and error alarm. */
@@ -74,12 +79,15 @@ export class PipelineFunction extends Construct {
       glueArns: props.databases.arnsFor(spec.database),
       workGroupArn: props.workGroup.arn,
       logGroupArn: logGroup.logGroupArn,
+      ...(spec.stages ? { bronzePipeline: spec.name } : {}),
     };
     const policy = new iam.Policy(this, 'Policy', { statements: pipelineStatements(access) });
     this.role.attachInlinePolicy(policy);
     acknowledgeScopedWildcards(policy, access);
     this.function = new lambda.Function(this, 'Function', {
-      description: `lakehouse-etl: runs the ${spec.name} pipeline on its schedule and on new raw files`,
+      description: runsAsStateMachine(spec)
+        ? `lakehouse-etl: runs the stages of the ${spec.name} pipeline for its state machine`
+        : `lakehouse-etl: runs the ${spec.name} pipeline on its schedule and on new raw files`,
       runtime: props.runtime,
       architecture: lambda.Architecture.X86_64,
       handler: 'index.handler',
@@ -102,6 +110,7 @@ export class PipelineFunction extends Construct {
         ATHENA_OUTPUT: storage.athenaResultsUri,
         PIPELINE: spec.name,
         ...(spec.datasets.length ? { DATASETS: spec.datasets.join(',') } : {}),
+        ...(props.databaseUrl === undefined ? {} : { DATABASE_URL: props.databaseUrl }),
       },
     });
     if (props.runtime.name === lambda.Runtime.NODEJS_20_X.name) {

@@ -8,6 +8,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Node } from 'constructs';
 import { z } from 'zod';
 import type { LakehouseStackProps } from './lakehouse-stack.js';
+import { ALL_PIPELINES, pipelineSpecsNamed } from './pipeline-spec.js';
 
 /** Context keys and their meaning. */
 export const CONTEXT_KEYS = {
@@ -22,6 +23,8 @@ export const CONTEXT_KEYS = {
   timeoutMinutes: 'lakehouse:timeoutMinutes',
   reservedConcurrency: 'lakehouse:reservedConcurrency',
   alarmEmail: 'lakehouse:alarmEmail',
+  pipelines: 'lakehouse:pipelines',
+  databaseUrlSecret: 'lakehouse:databaseUrlSecret',
 } as const;
 
 /** Lambda runtimes the bundle (target node20, ESM) runs on. */
@@ -39,6 +42,19 @@ const ContextSchema = z.object({
   timeoutMinutes: z.coerce.number().int().min(1).max(15).optional(),
   reservedConcurrency: z.coerce.number().int().min(1).optional(),
   alarmEmail: z.email().optional(),
+  pipelines: z
+    .string()
+    .transform((value) => value.split(',').map((name) => name.trim()).filter((name) => name !== ''))
+    .pipe(
+      z
+        .array(z.string())
+        .min(1, 'names no pipeline')
+        .refine((names) => names.includes('all') ? names.length === 1 : names.every((n) => ALL_PIPELINES.some((s) => s.name === n)), {
+          message: `"all" or a comma-separated list of ${ALL_PIPELINES.map((s) => s.name).join(', ')}`,
+        }),
+    )
+    .optional(),
+  databaseUrlSecret: z.string().regex(/^[A-Za-z0-9/_+=.@:-]{1,2048}$/, 'a Secrets Manager secret name or ARN').optional(),
 });
 
 /** The validated settings. */
@@ -67,7 +83,7 @@ export function readStackSettings(node: Node): StackSettings {
   const c = parsed.data;
   const props: StackSettings['props'] = {
     env: { account: process.env.CDK_DEFAULT_ACCOUNT, region: process.env.CDK_DEFAULT_REGION },
-    description: 'lakehouse-etl: raw and processed buckets, Glue, Athena, pipeline Lambdas on EventBridge',
+    description: 'lakehouse-etl: raw and processed buckets, Glue, Athena, pipeline Lambdas and a Step Functions state machine on EventBridge',
     ...(c.schedule ? { schedule: c.schedule } : {}),
     ...(c.format ? { format: c.format } : {}),
     ...(c.workGroupName ? { workGroupName: c.workGroupName } : {}),
@@ -77,6 +93,8 @@ export function readStackSettings(node: Node): StackSettings {
     ...(c.timeoutMinutes ? { timeout: Duration.minutes(c.timeoutMinutes) } : {}),
     ...(c.reservedConcurrency ? { reservedConcurrency: c.reservedConcurrency } : {}),
     ...(c.alarmEmail ? { alarmEmail: c.alarmEmail } : {}),
+    ...(c.pipelines && !c.pipelines.includes('all') ? { pipelines: pipelineSpecsNamed(c.pipelines) } : {}),
+    ...(c.databaseUrlSecret ? { databaseUrlSecret: c.databaseUrlSecret } : {}),
   };
   return { stackName: c.stackName, lambdaAsset: c.lambdaAsset, props };
 }

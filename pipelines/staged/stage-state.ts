@@ -39,3 +39,24 @@ export async function readStageState(warehouse: ObjectStore, pipeline: string): 
 export async function writeStageState(warehouse: ObjectStore, pipeline: string, state: StageState): Promise<void> {
   await warehouse.put(key(pipeline), new TextEncoder().encode(JSON.stringify(state, null, 2)));
 }
+
+/**
+ * Where one run's stage state lives when an outside orchestrator (the Step Functions state machine)
+ * drives the stages one at a time: `_lakehouse/stages/<pipeline>/<runId>.json`. One file per run, so
+ * concurrent runs (a schedule and a new file) never share a record.
+ */
+export function runStageStateKey(pipeline: string, runId: string): string {
+  return `_lakehouse/stages/${pipeline}/${runId}.json`;
+}
+
+/** The state of run `runId` of `pipeline`, or undefined before its first stage. */
+export async function readRunStageState(warehouse: ObjectStore, pipeline: string, runId: string): Promise<StageState | undefined> {
+  const path = runStageStateKey(pipeline, runId);
+  if (!(await warehouse.head(path))) return undefined;
+  return JSON.parse(new TextDecoder().decode(await warehouse.get(path))) as StageState;
+}
+
+/** Record the state of run `state.runId` of `pipeline`. */
+export async function writeRunStageState(warehouse: ObjectStore, pipeline: string, state: StageState): Promise<void> {
+  await warehouse.put(runStageStateKey(pipeline, state.runId), new TextEncoder().encode(JSON.stringify(state, null, 2)));
+}

@@ -48,9 +48,13 @@ function newApp(context: Record<string, unknown> = {}): App {
   return new App({ context: { ...cdkContext, ...context }, outdir: join(work, `cdk.out-${appCount}`) });
 }
 
-/** The stack as the CDK app builds it, with the nag pack registered. */
+/**
+ * The stack as the CDK app builds it, with the nag pack registered. These tests look at one pipeline's
+ * resources, so they deploy the e-commerce pipeline alone (`lakehouse:pipelines`); the default stack of
+ * all three pipelines and the customer-purchases state machine are tested in infra-state-machine.test.ts.
+ */
 function buildStack(context: Record<string, unknown> = {}): LakehouseStack {
-  return buildLakehouseApp(newApp(context), { lambdaAssetPath: asset });
+  return buildLakehouseApp(newApp({ 'lakehouse:pipelines': 'ecommerce', ...context }), { lambdaAssetPath: asset });
 }
 
 const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
@@ -609,7 +613,9 @@ describe('synthesis', () => {
     const manifest = JSON.parse(await readFile(join(out, 'manifest.json'), 'utf8')) as { artifacts: Record<string, { environment?: string }> };
     expect(manifest.artifacts.LakehouseEtl?.environment).toMatch(/^aws:\/\/unknown-account\//);
     const template = JSON.parse(await readFile(join(out, 'LakehouseEtl.template.json'), 'utf8')) as { Resources: Record<string, Json> };
-    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(1);
+    // By default the stack deploys all three pipelines, one function each, and customer-purchases' state machine.
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::Lambda::Function')).toHaveLength(3);
+    expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::StepFunctions::StateMachine')).toHaveLength(1);
     expect((await readdir(out)).filter((f) => f.startsWith('asset.'))).toHaveLength(1);
   });
 

@@ -8,7 +8,7 @@ import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BUNDLE_FILE, DUCKDB_STUB_MESSAGE, bundleLambda, formatBytes, type BundleReport } from '../../pipelines/aws/bundle.js';
+import { BUNDLE_FILE, DUCKDB_STUB_MESSAGE, PGLITE_STUB_MESSAGE, bundleLambda, formatBytes, type BundleReport } from '../../pipelines/aws/bundle.js';
 import { PYTHON } from '../support/python-venv.js';
 
 const run = promisify(execFile);
@@ -63,6 +63,15 @@ describe('the Lambda entry bundle', () => {
     expect(code).toMatch(/export\s*\{[^}]*\bhandler\b/);
   });
 
+  test('serves PostgreSQL through pg; PGlite is left out (a stub), and so are its WASM and data files', async () => {
+    expect(report.inputs.filter((input) => input.startsWith('node_modules/pg/')).length).toBeGreaterThan(0);
+    expect(report.inputs.filter((input) => input.includes('node_modules/@electric-sql/pglite'))).toEqual([]);
+    expect(report.inputs).toContain('pglite-excluded:@electric-sql/pglite');
+    expect(report.files.filter((f) => /pglite/i.test(f))).toEqual([]);
+    const code = await readFile(join(report.outdir, BUNDLE_FILE), 'utf8');
+    expect(code).toContain(PGLITE_STUB_MESSAGE);
+  });
+
   test(`is zipped under ${formatBytes(MAX_ZIPPED_BYTES)}, and the ZIP holds exactly the asset files`, async () => {
     expect(report.zippedBytes).toBe((await stat(report.zipFile)).size);
     expect(report.zippedBytes).toBeGreaterThan(1000);
@@ -98,6 +107,30 @@ describe('the Lambda entry bundle', () => {
       },
     );
     expect(result).toEqual({ outcome: 'ignored', reason: 'key ecommerce/orders/notes.txt is not a .csv or .csv.gz file' });
+  });
+
+  test('a stage event for a pipeline without stages fails with the error name the state machine matches on', async () => {
+    const dir = await isolate(report.outdir, 'stage');
+    const result = await runNode(
+      dir,
+      `const { handler } = await import('./${BUNDLE_FILE}');
+       const outcome = await handler({ pipeline: 'ecommerce', stage: 'land', runId: 'exec-1' }).then(
+         () => 'succeeded', (e) => ({ name: e.name, kind: e.kind, message: e.message }));
+       console.log(JSON.stringify(outcome));`,
+      {
+        RAW_URI: 's3://lake-raw/ecommerce',
+        WAREHOUSE_URI: 's3://lake-processed/warehouse',
+        GLUE_DATABASE: 'ecommerce',
+        ATHENA_WORKGROUP: 'lakehouse-etl',
+        ATHENA_OUTPUT: 's3://lake-processed/athena-results/',
+        PIPELINE: 'ecommerce',
+      },
+    );
+    expect(result).toEqual({
+      name: 'TerminalStageError',
+      kind: 'terminal',
+      message: 'stage land of ecommerce run exec-1 failed: usage: pipeline ecommerce has no stages: it runs in one invocation, not one stage at a time',
+    });
   });
 });
 

@@ -1,0 +1,16 @@
+/**
+ * A staged pipeline as an orchestrator sees it: its name and its stages in order. The CLI runs all of
+ * them with `runStaged`; on AWS the Lambda runs them all in one invocation, or one per invocation
+ * (`runStage`) when a Step Functions state machine drives them.
+ */
+import type { Stage } from './staged-pipeline.js';
+
+/** A pipeline made of stages. */
+export interface StagedDefinition {
+  /** Pipeline name (`customer-purchases`); also names its stage state. */
+  name: string;
+  /** The stages, in run order (`land`, `silver`, `gold`, `serve`). */
+  stages: readonly Stage[];
+  /** The stage whose result is the runner's RunSummary (`silver`): the run's `datasets` come from it. */
+  summaryStage: string;
+}
