@@ -1,10 +1,10 @@
 /** The pipelines `lakehouse run <pipeline>` knows. */
 import { UsageError } from '../etl/errors.js';
-import { customerPurchasesPipeline } from './customer-purchases/customer-purchases-pipeline.js';
+import { customerPurchasesPipeline, customerPurchasesPipelineWith } from './customer-purchases/customer-purchases-pipeline.js';
 import { customerTransactionsPipeline, customerTransactionsStages } from './customer-transactions/customer-transactions-pipeline.js';
 import { ecommercePipeline } from './ecommerce/ecommerce-pipeline.js';
 import type { PipelineDefinition } from './runner/pipeline-definition.js';
-import type { StagedDefinition } from './staged/staged-definition.js';
+import type { StagedDefinition, StagedOptions } from './staged/staged-definition.js';
 
 /** Pipelines by name. */
 export const PIPELINES: Readonly<Record<string, PipelineDefinition>> = {
@@ -26,7 +26,8 @@ export const STAGED_PIPELINES: Readonly<Record<string, StagedDefinition>> = {
   'customer-purchases': { name: 'customer-purchases', stages: customerPurchasesPipeline.stages, summaryStage: 'silver' },
 };
 
-/** The stages of pipeline `name`, or undefined when it is a plain runner pipeline (or unknown). */
-export function stagedPipelineNamed(name: string): StagedDefinition | undefined {
+/** The stages of pipeline `name` built with `options` (a rate table), or undefined when it is a plain runner pipeline (or unknown). */
+export function stagedPipelineNamed(name: string, options: StagedOptions = {}): StagedDefinition | undefined {
+  if (name === 'customer-purchases' && options.rates) return { name, stages: customerPurchasesPipelineWith({ rates: options.rates }).stages, summaryStage: 'silver' };
   return Object.hasOwn(STAGED_PIPELINES, name) ? STAGED_PIPELINES[name] : undefined;
 }

@@ -85,6 +85,7 @@ function requestFor(config: LambdaConfig, trigger: 'schedule' | 's3', prefix?: s
     workGroup: config.workGroup,
     outputLocation: config.athenaOutput,
     ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
+    ...(config.rates === undefined ? {} : { rates: config.rates }),
   };
 }
 
@@ -122,6 +123,7 @@ async function handleStage(
       workGroup: config.workGroup,
       outputLocation: config.athenaOutput,
       ...(config.databaseUrl === undefined ? {} : { databaseUrl: config.databaseUrl }),
+      ...(config.rates === undefined ? {} : { rates: config.rates }),
     });
   } catch (err) {
     const failure = { pipeline, stage, runId, cause: err };

@@ -3,6 +3,8 @@
  * stack (pipelines/infra) sets every variable; a missing or bad one is a terminal `LambdaConfigError`
  * naming the variable.
  */
+import { parseRates } from '../cli/rates-option.js';
+import type { RateTable } from '../../validation/contracts/customer-purchases.js';
 import { z } from 'zod';
 import { LakehouseError } from '../../etl/errors.js';
 import { parseS3Uri } from '../../etl/storage/s3-uri.js';
@@ -46,6 +48,20 @@ export const LambdaEnvSchema = z.object({
   ATHENA_OUTPUT: z.preprocess(blankToUndefined, s3Uri),
   PIPELINE: z.preprocess(blankToUndefined, z.string().regex(PIPELINE_NAME, 'lower-case letters, digits and -')),
   DATASETS: z.preprocess(blankToUndefined, datasetList.optional()),
+  RATES: z.preprocess(
+    blankToUndefined,
+    z
+      .string()
+      .transform((text, ctx) => {
+        try {
+          return parseRates(text, 'RATES');
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: (err as Error).message });
+          return z.NEVER;
+        }
+      })
+      .optional(),
+  ),
   DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres://user:password@host:port/database URL').optional()),
 });
 
@@ -79,6 +95,8 @@ export interface LambdaConfig {
    * otherwise, and then a serve stage fails with a terminal error saying so (PGlite cannot live on S3).
    */
   databaseUrl?: string;
+  /** customer-purchases rate table (`RATES`, `USD=1.5,AUD=1`, AUD per unit); the pipeline's default when absent. */
+  rates?: RateTable;
 }
 
 /** Validate `env` (the process environment by default); throws `LambdaConfigError` naming the first bad variable. */
@@ -103,5 +121,6 @@ export function loadLambdaConfig(env: Readonly<Record<string, string | undefined
     pipeline: e.PIPELINE,
     datasets: e.DATASETS,
     ...(e.DATABASE_URL === undefined ? {} : { databaseUrl: e.DATABASE_URL }),
+    ...(e.RATES === undefined ? {} : { rates: e.RATES }),
   };
 }

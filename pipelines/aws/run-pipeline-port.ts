@@ -38,6 +38,8 @@ export interface RunPipelineRequest {
    * stack was deployed without `databaseUrlSecret`. An addition like `database`.
    */
   databaseUrl?: string;
+  /** customer-purchases rate table (`RATES`); the pipeline's default when absent. An addition like `database`. */
+  rates?: Readonly<Record<string, number>>;
 }
 
 /** What the runner reports back. */

@@ -26,6 +26,8 @@ export interface RunStageRequest {
   outputLocation: string;
   /** PostgreSQL URL for the serve stage (`DATABASE_URL`); absent when the stack was deployed without one. */
   databaseUrl?: string;
+  /** customer-purchases rate table (`RATES`); the pipeline's default when absent. */
+  rates?: Readonly<Record<string, number>>;
 }
 
 /** What one stage did: the JSON the state machine passes on to the next task. */

@@ -18,7 +18,7 @@ import type { PipelineDefinition } from '../runner/pipeline-definition.js';
 import type { RunOptions } from '../runner/run-pipeline.js';
 import type { RunSummary } from '../runner/run-summary.js';
 import { runStaged } from '../staged/staged-pipeline.js';
-import type { StagedDefinition } from '../staged/staged-definition.js';
+import type { StagedDefinition, StagedOptions } from '../staged/staged-definition.js';
 import type { RunPipeline, RunPipelineRequest, RunPipelineResult } from './run-pipeline-port.js';
 import { guardedStages, stagedRequestOf } from './stage-runner-adapter.js';
 
@@ -35,7 +35,7 @@ export interface RunnerParts {
   /** An Athena engine with these options. */
   openEngine: (options: AthenaEngineOptions) => QueryEngine;
   /** The stages of a staged pipeline by name (undefined for a plain runner pipeline); every pipeline is plain when absent. */
-  stagedOf?: (name: string) => StagedDefinition | undefined;
+  stagedOf?: (name: string, options?: StagedOptions) => StagedDefinition | undefined;
 }
 
 /** Run every stage of `staged` in this invocation. */
@@ -59,7 +59,7 @@ function datasetsOf(request: RunPipelineRequest): string[] | undefined {
 export function runnerFor(parts: RunnerParts): RunPipeline {
   return async (request: RunPipelineRequest): Promise<RunPipelineResult> => {
     const pipeline = parts.definitionOf(request.pipeline);
-    const staged = parts.stagedOf?.(request.pipeline);
+    const staged = parts.stagedOf?.(request.pipeline, request.rates ? { rates: request.rates } : {});
     if (request.database !== undefined && request.database !== pipeline.database) {
       throw new UsageError(`GLUE_DATABASE is ${request.database}, but pipeline ${pipeline.name} writes to database ${pipeline.database}`);
     }

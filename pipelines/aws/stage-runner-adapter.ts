@@ -7,7 +7,7 @@
 import { UsageError } from '../../etl/errors.js';
 import type { LakehouseSettings } from '../runner/lakehouse-context.js';
 import { runStage } from '../staged/run-stage.js';
-import type { StagedDefinition } from '../staged/staged-definition.js';
+import type { StagedDefinition, StagedOptions } from '../staged/staged-definition.js';
 import type { StagedRunRequest } from '../staged/staged-pipeline.js';
 import { requirePostgresForServing } from './postgres-guard.js';
 import type { RunStage, RunStageRequest, RunStageResult } from './run-stage-port.js';
@@ -30,8 +30,8 @@ export interface StagedTarget {
 
 /** The pieces a stage run is assembled from; lambda-entry.ts passes the real ones. */
 export interface StageRunnerParts {
-  /** The stages of a pipeline by name; undefined for a pipeline without stages. */
-  stagedOf: (name: string) => StagedDefinition | undefined;
+  /** The stages of a pipeline by name (built with the function's rate table, if any); undefined for a pipeline without stages. */
+  stagedOf: (name: string, options?: StagedOptions) => StagedDefinition | undefined;
   /**
    * Query engine of the gold stage: `athena` (the default, and the only one in the Lambda bundle).
    * Tests against moto pass `duckdb`, since moto runs no Athena SQL.
@@ -61,7 +61,7 @@ export function guardedStages(staged: StagedDefinition, databaseUrl: string | un
 /** A {@link RunStage} that runs one stage of the named staged pipeline with `runStage`. */
 export function stageRunnerFor(parts: StageRunnerParts): RunStage {
   return async (request: RunStageRequest): Promise<RunStageResult> => {
-    const staged = parts.stagedOf(request.pipeline);
+    const staged = parts.stagedOf(request.pipeline, request.rates ? { rates: request.rates } : {});
     if (!staged) throw new UsageError(`pipeline ${request.pipeline} has no stages: it runs in one invocation, not one stage at a time`);
     return runStage(guardedStages(staged, request.databaseUrl), request.stage, { ...stagedRequestOf(request, parts.engine), runId: request.runId });
   };

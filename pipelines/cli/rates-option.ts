@@ -2,16 +2,20 @@
 import { UsageError } from '../../etl/errors.js';
 import { checkRates, type RateTable } from '../../validation/contracts/customer-purchases.js';
 
-/** The rate table a `--rates` value names: comma-separated `CODE=rate` pairs; a UsageError names the bad pair. */
-export function parseRates(text: string): RateTable {
+/** The rate table a `--rates` value (or `what`, e.g. the `RATES` variable) names: comma-separated `CODE=rate` pairs; a UsageError names the bad pair. */
+export function parseRates(text: string, what = '--rates'): RateTable {
   const rates: Record<string, number> = {};
   for (const pair of text.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
     const m = /^([A-Za-z]{3})=(\d+(?:\.\d+)?)$/.exec(pair);
-    if (!m) throw new UsageError(`--rates: ${JSON.stringify(pair)} is not CODE=rate (e.g. USD=1.5)`);
+    if (!m) throw new UsageError(`${what}: ${JSON.stringify(pair)} is not CODE=rate (e.g. USD=1.5)`);
     const code = m[1]!.toUpperCase();
-    if (Object.hasOwn(rates, code)) throw new UsageError(`--rates: ${code} is given twice`);
+    if (Object.hasOwn(rates, code)) throw new UsageError(`${what}: ${code} is given twice`);
     rates[code] = Number(m[2]);
   }
-  if (Object.keys(rates).length === 0) throw new UsageError('--rates: no CODE=rate pairs (e.g. --rates USD=1.5,AUD=1)');
-  return checkRates(rates);
+  if (Object.keys(rates).length === 0) throw new UsageError(`${what}: no CODE=rate pairs (e.g. USD=1.5,AUD=1)`);
+  try {
+    return checkRates(rates);
+  } catch (err) {
+    throw err instanceof UsageError ? new UsageError(`${what}: ${err.message}`) : err;
+  }
 }

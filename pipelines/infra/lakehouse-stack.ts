@@ -6,6 +6,7 @@
  * its URL from a Secrets Manager secret (`databaseUrlSecret`). The shared parts are public fields;
  * a new scheduled pipeline is one more entry in `pipelines`.
  */
+import { checkRates } from '../../validation/contracts/customer-purchases.js';
 import { Duration, SecretValue, Stack, type StackProps } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Construct } from 'constructs';
@@ -53,6 +54,8 @@ export interface LakehouseStackProps extends StackProps {
    * deploy time. Absent: those serve stages fail with a terminal error saying to set it.
    */
   databaseUrlSecret?: string;
+  /** customer-purchases rate table, AUD per unit (`{ USD: 1.5, AUD: 1, EUR: 1.65 }`), given to its function as `RATES`; the pipeline's default (USD 1.5, AUD 1) when absent. */
+  rates?: Readonly<Record<string, number>>;
 }
 
 /** A secret name (letters, digits, `/_+=.@-`) or a Secrets Manager ARN. */
@@ -86,6 +89,7 @@ export class LakehouseStack extends Stack {
     }
     // Resolved by CloudFormation at deploy time into the function's environment (see the README's trade-off).
     const databaseUrl = props.databaseUrlSecret === undefined ? undefined : SecretValue.secretsManager(props.databaseUrlSecret).unsafeUnwrap();
+    const rates = props.rates === undefined ? undefined : Object.entries(checkRates(props.rates)).map(([code, rate]) => `${code}=${rate}`).join(',');
     this.storage = new LakehouseStorage(this, 'Storage');
     this.databases = new GlueDatabases(this, 'Glue', pipelines.map((p) => p.database));
     this.workGroup = new AthenaWorkGroup(this, 'Athena', {
@@ -115,6 +119,7 @@ export class LakehouseStack extends Stack {
         ...(props.reservedConcurrency === undefined ? {} : { reservedConcurrency: props.reservedConcurrency }),
         format: props.format ?? 'delta',
         ...(databaseUrl !== undefined && servesPostgres(spec) ? { databaseUrl } : {}),
+        ...(rates !== undefined && spec.name === 'customer-purchases' ? { rates } : {}),
       });
       // Glue databases are created before any function that registers tables in them runs.
       fn.function.node.addDependency(this.databases);

@@ -51,6 +51,8 @@ export interface PipelineFunctionProps extends PipelineFunctionSettings {
    * Manager secret (`{{resolve:secretsmanager:...}}`), resolved at deploy time. Absent: not set.
    */
   databaseUrl?: string;
+  /** The function's `RATES` (customer-purchases rate table, `USD=1.5,AUD=1`). Absent: not set (the pipeline's default). */
+  rates?: string;
 }
 
 /** A pipeline's function, role, log group and error alarm. */
@@ -111,6 +113,7 @@ export class PipelineFunction extends Construct {
         PIPELINE: spec.name,
         ...(spec.datasets.length ? { DATASETS: spec.datasets.join(',') } : {}),
         ...(props.databaseUrl === undefined ? {} : { DATABASE_URL: props.databaseUrl }),
+        ...(props.rates === undefined ? {} : { RATES: props.rates }),
       },
     });
     if (props.runtime.name === lambda.Runtime.NODEJS_20_X.name) {

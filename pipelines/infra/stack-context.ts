@@ -3,6 +3,7 @@
  * validated with zod. Nothing is looked up in an AWS account: the stack is environment-agnostic
  * unless CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION are set, so `cdk synth` works offline.
  */
+import { parseRates } from '../cli/rates-option.js';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Node } from 'constructs';
@@ -25,6 +26,7 @@ export const CONTEXT_KEYS = {
   alarmEmail: 'lakehouse:alarmEmail',
   pipelines: 'lakehouse:pipelines',
   databaseUrlSecret: 'lakehouse:databaseUrlSecret',
+  rates: 'lakehouse:rates',
 } as const;
 
 /** Lambda runtimes the bundle (target node20, ESM) runs on. */
@@ -55,6 +57,17 @@ const ContextSchema = z.object({
     )
     .optional(),
   databaseUrlSecret: z.string().regex(/^[A-Za-z0-9/_+=.@:-]{1,2048}$/, 'a Secrets Manager secret name or ARN').optional(),
+  rates: z
+    .string()
+    .transform((text, ctx) => {
+      try {
+        return parseRates(text, 'rates');
+      } catch (err) {
+        ctx.addIssue({ code: 'custom', message: (err as Error).message });
+        return z.NEVER;
+      }
+    })
+    .optional(),
 });
 
 /** The validated settings. */
@@ -95,6 +108,7 @@ export function readStackSettings(node: Node): StackSettings {
     ...(c.alarmEmail ? { alarmEmail: c.alarmEmail } : {}),
     ...(c.pipelines && !c.pipelines.includes('all') ? { pipelines: pipelineSpecsNamed(c.pipelines) } : {}),
     ...(c.databaseUrlSecret ? { databaseUrlSecret: c.databaseUrlSecret } : {}),
+    ...(c.rates ? { rates: c.rates } : {}),
   };
   return { stackName: c.stackName, lambdaAsset: c.lambdaAsset, props };
 }

@@ -5,6 +5,12 @@
  */
 import type { Stage } from './staged-pipeline.js';
 
+/** What a staged pipeline's stages are built with. */
+export interface StagedOptions {
+  /** customer-purchases: AUD per unit of each currency (the pipeline's default table when absent). */
+  rates?: Readonly<Record<string, number>>;
+}
+
 /** A pipeline made of stages. */
 export interface StagedDefinition {
   /** Pipeline name (`customer-purchases`); also names its stage state. */

@@ -3,6 +3,7 @@
  * customer-purchases Step Functions state machine (its four stages in order, each a Lambda task with
  * Retry and a Catch to an SNS publish on the alarm topic), the PostgreSQL URL secret, and cdk-nag.
  */
+import { parseRates } from '../../pipelines/cli/rates-option.js';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -294,6 +295,21 @@ describe('the PostgreSQL URL secret', () => {
       Environment: { Variables: Match.objectLike({ PIPELINE: 'customer-purchases', DATABASE_URL: '{{resolve:secretsmanager:lakehouse/pg-url:SecretString:::}}' }) },
     });
     expect(() => buildStack({ 'lakehouse:databaseUrlSecret': 'not a secret id' })).toThrow(/context lakehouse:databaseUrlSecret/);
+  });
+});
+
+describe('the rate table', () => {
+  test('lakehouse:rates reaches the customer-purchases function as RATES, and only it; a bad table is refused at synth', () => {
+    const template = Template.fromStack(buildStack({ 'lakehouse:rates': 'USD=1.5,AUD=1,EUR=1.65' }));
+    const env = Object.fromEntries(
+      (Object.values(template.findResources('AWS::Lambda::Function')) as Json[]).map((fn) => [fn.Properties.Environment.Variables.PIPELINE, fn.Properties.Environment.Variables]),
+    ) as Record<string, Record<string, unknown>>;
+    expect(env['customer-purchases']!.RATES).toBe('USD=1.5,AUD=1,EUR=1.65');
+    expect(env['customer-transactions']!.RATES).toBeUndefined();
+    expect(env.ecommerce!.RATES).toBeUndefined();
+    expect(parseRates(env['customer-purchases']!.RATES as string, 'RATES')).toEqual({ USD: 1.5, AUD: 1, EUR: 1.65 });
+    expect(() => buildStack({ 'lakehouse:rates': 'USD=1.5,EUR=1.23456' })).toThrow(/context lakehouse:rates: rates: currency EUR: rate 1.23456 must have at most 4 decimal places|context lakehouse:rates: .*EUR/);
+    expect(() => buildStack({ 'lakehouse:rates': 'USD' })).toThrow(/context lakehouse:rates: rates: "USD" is not CODE=rate/);
   });
 });
 

@@ -201,6 +201,8 @@ describe('configuration from the environment', () => {
     ['PIPELINE', undefined, /environment variable PIPELINE: is not set/],
     ['DATASETS', 'orders,Order Items', /environment variable DATASETS: dataset names are lower-case/],
     ['DATASETS', ' , ', /environment variable DATASETS: lists no dataset/],
+    ['RATES', 'USD:1.5', /environment variable RATES: RATES: "USD:1.5" is not CODE=rate/],
+    ['RATES', 'USD=1.5,EUR=0.123456', /environment variable RATES: RATES: currency EUR: rate 0.123456 must have at most 4 decimal places/],
   ])('%s=%j is a terminal LambdaConfigError naming the variable, before any run', async (variable, value, message) => {
     const { handler, requests } = setup({ ...ENV, [variable]: value });
     const error = await handler(scheduledEvent()).catch((e: unknown) => e);
@@ -214,6 +216,14 @@ describe('configuration from the environment', () => {
   test('a bad environment fails even for events that would be ignored', async () => {
     const { handler } = setup({ ...ENV, WAREHOUSE_URI: undefined });
     await expect(handler(objectCreated('ecommerce/orders/notes.txt'))).rejects.toThrow(/WAREHOUSE_URI/);
+  });
+
+  test('RATES is the rate table every run request carries', async () => {
+    expect(loadLambdaConfig({ ...ENV, RATES: 'USD=1.5, AUD=1,EUR=1.65' }).rates).toEqual({ USD: 1.5, AUD: 1, EUR: 1.65 });
+    expect(loadLambdaConfig(ENV).rates).toBeUndefined();
+    const { handler, requests } = setup({ ...ENV, RATES: 'EUR=2' });
+    await handler(scheduledEvent());
+    expect(requests[0]!.rates).toEqual({ EUR: 2 });
   });
 
   test('loadLambdaConfig parses the list of datasets and trims names', () => {

@@ -1,5 +1,5 @@
 /** Running one stage of a staged pipeline by name (pipelines/staged/run-stage.ts), on a local warehouse with counting stages. */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { TransientStorageError, UsageError } from '../../etl/errors.js';
 import { STAGED_PIPELINES, stagedPipelineNamed } from '../../pipelines/registry.js';
@@ -120,4 +120,19 @@ test('the registry lists the staged pipelines with their stages; plain pipelines
   }
   expect(stagedPipelineNamed('ecommerce')).toBeUndefined();
   expect(stagedPipelineNamed('toString')).toBeUndefined();
+});
+
+test('the registry builds customer-purchases stages with a rate table (the Lambda RATES): its silver prices a currency the default quarantines', async () => {
+  const dir = tempDir('run-stage-rates-');
+  const raw = join(dir, 'raw');
+  mkdirSync(raw);
+  writeFileSync(join(raw, 'p.csv'), 'customer_id,first_name,last_name,email,purchase_id,purchase_date,amount,currency\n1,Ann,Lee,a@x.io,1,2026-01-01,10.00,EUR\n');
+  const silverOf = async (warehouse: string, staged: StagedDefinition) => {
+    const request = { settings: { warehouse, raw }, runId: 'exec-r' };
+    await runStage(staged, 'land', request);
+    return ((await runStage(staged, 'silver', request)).result as { datasets: { accepted: number; rejected: number }[] }).datasets[0];
+  };
+  expect(await silverOf(join(dir, 'wh1'), stagedPipelineNamed('customer-purchases', { rates: { EUR: 1.65, AUD: 1 } })!)).toMatchObject({ accepted: 1, rejected: 0 });
+  expect(await silverOf(join(dir, 'wh2'), stagedPipelineNamed('customer-purchases')!)).toMatchObject({ accepted: 0, rejected: 1 });
+  expect(stagedPipelineNamed('customer-transactions', { rates: { EUR: 1 } })).toBe(STAGED_PIPELINES['customer-transactions']);
 });

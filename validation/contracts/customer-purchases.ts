@@ -22,13 +22,14 @@ export const DEFAULT_RATES: RateTable = { USD: 1.5, AUD: 1.0 };
 const CURRENCY = /^[A-Z]{3}$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
-/** Checks a rate table (three-letter upper-case codes, finite positive rates in plain decimal notation); throws UsageError. */
+/** Checks a rate table (three-letter upper-case codes, finite positive rates in plain decimal notation, at most 4 decimal places); throws UsageError. */
 export function checkRates(rates: RateTable): RateTable {
   const entries = Object.entries(rates);
   if (entries.length === 0) throw new UsageError('the rate table is empty');
   for (const [code, rate] of entries) {
     if (!CURRENCY.test(code)) throw new UsageError(`currency ${code}: expected a three-letter upper-case code`);
     if (!Number.isFinite(rate) || rate <= 0 || /e/i.test(String(rate))) throw new UsageError(`currency ${code}: rate ${rate} must be a positive decimal number`);
+    if ((String(rate).split('.')[1] ?? '').length > 4) throw new UsageError(`currency ${code}: rate ${rate} must have at most 4 decimal places`);
   }
   return rates;
 }
