@@ -3,6 +3,7 @@
  * the columns the patterns need. Header names may be bare or quoted with `"` or `'`.
  */
 import { bytesSource, decodeString, openCsv } from '../../validation/csv/index.js';
+import { chunkText, scanColumns } from './chunk-scan.js';
 import { InputFormatError } from './errors.js';
 
 /** Columns of a transactions chunk the patterns use; rows failing a check are counted, not kept. */
@@ -19,7 +20,18 @@ export interface TransactionColumns {
   rejected: number;
 }
 
+/** Columns of `CustomerImportance.csv` the patterns use. */
+export interface ImportanceColumns {
+  /** Customer ids (Source). */
+  customer: string[];
+  /** Merchant ids (Target). */
+  merchant: string[];
+  /** Weights as decimal text. */
+  weight: string[];
+}
+
 const DECIMAL = /^-?\d+(\.\d+)?$/;
+const WEIGHT = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 function bare(name: string): string {
   return name.trim().replace(/^["']|["']$/g, '');
@@ -52,9 +64,17 @@ export async function readColumns(bytes: Uint8Array, names: readonly string[], w
   return { columns, rejected };
 }
 
-/** Parse one transactions chunk. */
+const CHUNK_COLUMNS = ['customer', 'gender', 'merchant', 'amount'] as const;
+
+/** Parse one transactions chunk (a fast scan of valid UTF-8; the project's CSV reader otherwise). */
 export async function parseTransactions(bytes: Uint8Array, what: string): Promise<TransactionColumns> {
-  const { columns, rejected } = await readColumns(bytes, ['customer', 'gender', 'merchant', 'amount'], what);
+  const text = chunkText(bytes);
+  if (text !== undefined) {
+    const { columns, rejected } = scanColumns(text, CHUNK_COLUMNS, what, (v) => v[0] !== '' && v[1] !== '' && v[2] !== '' && DECIMAL.test(v[3]!));
+    const [customer, gender, merchant, amount] = columns as [string[], string[], string[], string[]];
+    return { customer, gender, merchant, amount, rejected };
+  }
+  const { columns, rejected } = await readColumns(bytes, CHUNK_COLUMNS, what);
   const [customer, gender, merchant, amount] = columns as [string[], string[], string[], string[]];
   const out: TransactionColumns = { customer: [], gender: [], merchant: [], amount: [], rejected };
   for (let i = 0; i < customer.length; i++) {
@@ -68,4 +88,14 @@ export async function parseTransactions(bytes: Uint8Array, what: string): Promis
     out.amount.push(amount[i]!);
   }
   return out;
+}
+
+/** Parse `CustomerImportance.csv`; a Weight that is not a number is {@link InputFormatError}. */
+export async function parseImportance(bytes: Uint8Array, what: string): Promise<ImportanceColumns> {
+  const { columns } = await readColumns(bytes, ['Source', 'Target', 'Weight'], what);
+  const [customer, merchant, weight] = columns as [string[], string[], string[]];
+  for (let i = 0; i < weight.length; i++) {
+    if (!WEIGHT.test(weight[i]!)) throw new InputFormatError(`${what}: Weight ${JSON.stringify(weight[i])} of row ${i + 1} is not a number`);
+  }
+  return { customer, merchant, weight };
 }

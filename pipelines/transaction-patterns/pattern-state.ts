@@ -1,30 +1,29 @@
 /**
- * Mechanism Y's cumulative state in PostgreSQL, and the one transaction per chunk that makes processing
- * exactly-once: fold the chunk into the aggregates, emit the new detections and advance `last_chunk`,
- * all committed together (a chunk whose number is not `last_chunk + 1` is skipped or refused).
+ * Mechanism Y's cumulative state in PostgreSQL, and the one transaction per batch of consecutive chunks
+ * that makes processing exactly-once: the chunks are folded into the in-memory mirror of the state
+ * ({@link StateMirror}, loaded from PostgreSQL), the patterns are evaluated after each chunk, and the
+ * increments to the aggregates, the new detections and the advanced `last_chunk` are committed together.
+ * A chunk whose number is not `last_chunk + 1` is skipped (processed before) or refused (a gap). When the
+ * commit fails, the mirror is dropped and loaded again from PostgreSQL.
  */
-import { readColumns, type TransactionColumns } from './banksim-csv.js';
-import { ChunkSequenceError, InputFormatError } from './errors.js';
-import { deiNeeded, EMIT_SQL, FOLD_SQL, upgradePossible } from './patterns.js';
+import type { ImportanceColumns, TransactionColumns } from './banksim-csv.js';
+import { BatchDelta, foldChunk } from './chunk-fold.js';
+import { detectChunk, type DetectionTimes } from './chunk-detect.js';
+import type { NewDetection, StoredDetection } from './detection.js';
+import { ChunkSequenceError } from './errors.js';
 import { ensureStateSchema } from './state-schema.js';
+import { StateMirror } from './state-mirror.js';
 import type { BulkColumn, StateStore } from './state-store.js';
+import { writeBatch } from './state-write.js';
 
-/** One emitted detection as stored. */
-export interface StoredDetection {
-  /** 1-based position in emission order (gapless). */
-  seq: number;
-  /** `PatId1`, `PatId2`, `PatId3`. */
-  patternId: string;
-  /** `UPGRADE`, `CHILD`, `DEI-NEEDED`. */
-  actionType: string;
-  /** Customer id, '' for PatId3. */
-  customer: string;
-  /** Merchant id. */
-  merchant: string;
-  /** When it was detected (epoch ms). */
-  detectedAtMs: number;
-  /** When the Y that detected it started (epoch ms). */
-  yStartMs: number;
+export type { StoredDetection } from './detection.js';
+
+/** One chunk to process. */
+export interface ChunkInput {
+  /** Chunk number. */
+  chunk: number;
+  /** Its parsed rows. */
+  rows: TransactionColumns;
 }
 
 /** The outcome of one chunk. */
@@ -52,21 +51,16 @@ export interface StateProgress {
 }
 
 const WEIGHT_BATCH = 50_000;
-const STAGING_COLUMNS: BulkColumn[] = [
-  { name: 'customer', type: 'text' },
-  { name: 'gender', type: 'text' },
-  { name: 'merchant', type: 'text' },
-  { name: 'amount', type: 'numeric' },
-];
 const IMPORTANCE_COLUMNS: BulkColumn[] = [
   { name: 'customer', type: 'text' },
   { name: 'merchant', type: 'text' },
   { name: 'weight', type: 'numeric' },
 ];
-const DECIMAL = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
 
 /** The state, over a {@link StateStore}. */
 export class PatternState {
+  private mirror: StateMirror | undefined;
+
   private constructor(readonly db: StateStore) {}
 
   /** Create the tables when absent and return the state. */
@@ -91,60 +85,74 @@ export class PatternState {
   }
 
   /**
-   * Load `CustomerImportance.csv` once: the weight of (customer, merchant) is the average Weight over its
-   * rows, across typeTrans. Resolves to the (customer, merchant) pairs loaded; 0 when loaded before.
+   * Load the rows of `CustomerImportance.csv` once, as they are (the weight of a customer with a merchant,
+   * the average Weight of its rows across typeTrans, is computed per merchant when the merchant can match
+   * PatId1). Resolves to the rows loaded; 0 when loaded before.
    */
-  async loadImportance(bytes: Uint8Array, what: string): Promise<number> {
+  async loadImportance(importance: ImportanceColumns): Promise<number> {
     const [p] = await this.db.query<{ importance_loaded: boolean }>('SELECT importance_loaded FROM tp_progress WHERE id = 1');
     if (p?.importance_loaded) return 0;
-    const { columns } = await readColumns(bytes, ['Source', 'Target', 'Weight'], what);
-    const [source, target, weight] = columns as [string[], string[], string[]];
-    for (let i = 0; i < weight.length; i++) {
-      if (!DECIMAL.test(weight[i]!)) throw new InputFormatError(`${what}: Weight ${JSON.stringify(weight[i])} of row ${i + 1} is not a number`);
-    }
-    return this.db.transaction(async (sql) => {
-      await sql.query('TRUNCATE tp_importance_staging');
-      for (let i = 0; i < source.length; i += WEIGHT_BATCH) {
-        await sql.bulkInsert('tp_importance_staging', IMPORTANCE_COLUMNS, [
-          source.slice(i, i + WEIGHT_BATCH),
-          target.slice(i, i + WEIGHT_BATCH),
-          weight.slice(i, i + WEIGHT_BATCH),
-        ]);
+    const { customer, merchant, weight } = importance;
+    await this.db.transaction(async (sql) => {
+      for (let i = 0; i < customer.length; i += WEIGHT_BATCH) {
+        await sql.bulkInsert('tp_importance', IMPORTANCE_COLUMNS, [customer.slice(i, i + WEIGHT_BATCH), merchant.slice(i, i + WEIGHT_BATCH), weight.slice(i, i + WEIGHT_BATCH)]);
       }
-      const rows = await sql.query<{ n: number }>(
-        `WITH ins AS (
-           INSERT INTO tp_weight (merchant, customer, weight)
-           SELECT merchant, customer, avg(weight) FROM tp_importance_staging GROUP BY merchant, customer
-           ON CONFLICT (merchant, customer) DO UPDATE SET weight = excluded.weight
-           RETURNING 1
-         ) SELECT count(*)::int AS n FROM ins`,
-      );
-      await sql.query('TRUNCATE tp_importance_staging');
       await sql.query('UPDATE tp_progress SET importance_loaded = true WHERE id = 1');
-      return Number(rows[0]!.n);
     });
+    // Weight ranks read before the weights were loaded are stale.
+    for (const m of this.mirror?.merchantById ?? []) {
+      m.weightRanks = undefined;
+      for (const pair of m.pairs.values()) pair.weightRank = undefined;
+    }
+    return customer.length;
   }
 
   /** Process chunk `chunk` exactly once (see the class comment). */
-  async processChunk(chunk: number, rows: TransactionColumns, times: { detectedAtMs: number; yStartMs: number }): Promise<ChunkOutcome> {
-    return this.db.transaction(async (sql) => {
-      const [p] = await sql.query<{ last_chunk: number }>('SELECT last_chunk FROM tp_progress WHERE id = 1 FOR UPDATE');
-      const last = Number(p!.last_chunk);
-      if (chunk <= last) return { processed: false, detections: 0, rows: 0 };
-      if (chunk !== last + 1) throw new ChunkSequenceError(`chunk ${chunk} arrived, but the last processed is ${last}: chunk ${last + 1} is missing`);
-      await sql.bulkInsert('tp_staging', STAGING_COLUMNS, [rows.customer, rows.gender, rows.merchant, rows.amount]);
-      const merchants = await sql.query<{ merchant: string; txn_count: number; female: number; male: number }>(FOLD_SQL);
-      const big = merchants.filter((m) => upgradePossible({ txn_count: Number(m.txn_count) })).map((m) => m.merchant);
-      const dei = merchants.filter((m) => deiNeeded({ female: Number(m.female), male: Number(m.male) })).map((m) => m.merchant);
-      const emitted = await sql.query(EMIT_SQL, [big, dei, times.detectedAtMs, times.yStartMs, chunk]);
-      await sql.query('TRUNCATE tp_staging, tp_child_candidates');
-      await sql.query('UPDATE tp_progress SET last_chunk = $1, rows_processed = rows_processed + $2, rows_rejected = rows_rejected + $3 WHERE id = 1', [
-        chunk,
-        rows.customer.length,
-        rows.rejected,
-      ]);
-      return { processed: true, detections: emitted.length, rows: rows.customer.length };
-    });
+  async processChunk(chunk: number, rows: TransactionColumns, times: DetectionTimes): Promise<ChunkOutcome> {
+    const [outcome] = await this.processChunks([{ chunk, rows }], times);
+    return outcome!;
+  }
+
+  /**
+   * Process consecutive chunks exactly once, committed in one transaction; patterns are evaluated after
+   * each chunk. Chunks processed before are skipped; a chunk after a missing one is {@link ChunkSequenceError}.
+   */
+  async processChunks(chunks: readonly ChunkInput[], times: DetectionTimes): Promise<ChunkOutcome[]> {
+    const mirror = (this.mirror ??= await StateMirror.load(this.db));
+    const after = mirror.lastChunk;
+    const todo: ChunkInput[] = [];
+    for (const c of chunks) {
+      if (c.chunk <= after) continue;
+      const expected = after + todo.length + 1;
+      if (c.chunk !== expected) throw new ChunkSequenceError(`chunk ${c.chunk} arrived, but the last processed is ${expected - 1}: chunk ${expected} is missing`);
+      todo.push(c);
+    }
+    const outcomes = new Map<number, ChunkOutcome>();
+    if (todo.length) {
+      const delta = new BatchDelta();
+      const detections: NewDetection[] = [];
+      let written: boolean;
+      try {
+        for (const c of todo) {
+          const touched = foldChunk(mirror, c.rows, delta);
+          const found = await detectChunk(mirror, this.db, touched, c.chunk, times);
+          detections.push(...found);
+          outcomes.set(c.chunk, { processed: true, detections: found.length, rows: c.rows.customer.length });
+        }
+        const range = { after, last: todo[todo.length - 1]!.chunk };
+        written = await this.db.transaction((sql) => writeBatch(sql, mirror, delta, detections, range));
+        if (written) mirror.lastChunk = range.last;
+      } catch (err) {
+        this.mirror = undefined;
+        throw err;
+      }
+      if (!written) {
+        // Another Y committed some of these chunks: start again from what PostgreSQL holds.
+        this.mirror = undefined;
+        return this.processChunks(chunks, times);
+      }
+    }
+    return chunks.map((c) => outcomes.get(c.chunk) ?? { processed: false, detections: 0, rows: 0 });
   }
 
   /** Detections with `from < seq <= to`, in seq order. */

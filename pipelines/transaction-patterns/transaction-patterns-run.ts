@@ -4,6 +4,10 @@
  * every chunk is processed. Everything is resumable: X's position is a file in the output store, Y's
  * cumulative state, emitted detections and file progress live in PostgreSQL.
  *
+ * X starts at once (it needs no database). Y takes every chunk X has written, up to
+ * {@link MAX_BATCH_CHUNKS}, evaluates the patterns after each and commits them in one transaction; while
+ * that commit runs (an embedded PGlite works in its own thread), Y reads and parses the next chunks.
+ *
  * Output layout (`out` is a local folder or `s3://bucket/prefix`):
  * `raw/transactions/chunk-*.csv`, `detections/detections-*.jsonl`, the Delta table
  * `processed/transaction_patterns/detections/`, the embedded catalog and X's position under `_lakehouse/`.
@@ -14,12 +18,12 @@ import { UsageError } from '../../etl/errors.js';
 import { openStore } from '../../etl/storage/open-store.js';
 import type { ObjectStore } from '../../etl/storage/object-store.js';
 import { PrefixedStore } from '../../etl/storage/prefixed-store.js';
-import { parseTransactions } from './banksim-csv.js';
+import { parseImportance, parseTransactions } from './banksim-csv.js';
 import { chunkKey, DEFAULT_CHUNK_ROWS, ingestChunks, type IngestPosition } from './chunk-ingest.js';
 import { DetectionOutput } from './detection-output.js';
-import { PatternState } from './pattern-state.js';
+import { PatternState, type ChunkInput } from './pattern-state.js';
 import { objectAt } from './source-object.js';
-import { openStateStore } from './state-store.js';
+import { openStateStore, type StateStore } from './state-store.js';
 
 /** Options of a run. */
 export interface TransactionPatternsOptions {
@@ -78,6 +82,9 @@ function defaultPglite(out: ObjectStore): string {
   return join(local, 'pglite');
 }
 
+/** Most chunks Y commits in one transaction (when X is that far ahead). */
+export const MAX_BATCH_CHUNKS = 10;
+
 /** Run X and Y to the end of the source. */
 export async function runTransactionPatterns(options: TransactionPatternsOptions): Promise<TransactionPatternsSummary> {
   const now = options.now ?? Date.now;
@@ -88,51 +95,75 @@ export async function runTransactionPatterns(options: TransactionPatternsOptions
   const source = objectAt(options.source);
   const importance = objectAt(options.importance);
   const pgTarget = options.postgres ?? defaultPglite(out);
-  const db = await openStateStore(pgTarget);
+
+  let wake: (() => void) | undefined;
+  let news = false;
+  const signal = () => {
+    news = true;
+    wake?.();
+    wake = undefined;
+  };
+  let xDone = false;
+  // X needs no state store: it starts at once and chunks the source while PostgreSQL opens.
+  const stopX = new AbortController();
+  const x = ingestChunks({
+    source,
+    raw,
+    state: xState,
+    chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
+    intervalMs: options.intervalMs ?? 1000,
+    signal: stopX.signal,
+    ...(options.maxIngestChunks !== undefined ? { maxChunks: options.maxIngestChunks } : {}),
+    onChunk: (chunk, rows) => {
+      options.onProgress?.({ mechanism: 'X', chunk, rows });
+      signal();
+    },
+  }).finally(() => {
+    xDone = true;
+    signal();
+  });
+  x.catch(() => undefined);
+
+  // The importance file is read and parsed while the state store opens (PGlite works in its own thread).
+  const opening = openStateStore(pgTarget);
+  opening.catch(() => undefined);
+  const weights = importance.store.get(importance.key).then((bytes) => parseImportance(bytes, importance.store.uriOf(importance.key)));
+  weights.catch(() => undefined);
+  let db: StateStore | undefined;
   try {
+    db = await opening;
     const state = await PatternState.open(db);
-    await state.loadImportance(await importance.store.get(importance.key), importance.store.uriOf(importance.key));
+    await state.loadImportance(await weights);
     const output = new DetectionOutput(out, new EmbeddedCatalog(out), state);
 
-    let wake: (() => void) | undefined;
-    let news = false;
-    const signal = () => {
-      news = true;
-      wake?.();
-      wake = undefined;
-    };
-    let xDone = false;
-    const x = ingestChunks({
-      source,
-      raw,
-      state: xState,
-      chunkRows: options.chunkRows ?? DEFAULT_CHUNK_ROWS,
-      intervalMs: options.intervalMs ?? 1000,
-      ...(options.maxIngestChunks !== undefined ? { maxChunks: options.maxIngestChunks } : {}),
-      onChunk: (chunk, rows) => {
-        options.onProgress?.({ mechanism: 'X', chunk, rows });
-        signal();
-      },
-    }).finally(() => {
-      xDone = true;
-      signal();
-    });
-    x.catch(() => undefined);
-
     const summary = { chunksProcessed: 0, chunksSkipped: 0, rowsProcessed: 0, detections: 0, detectionFiles: 0 };
+    const roomAfter = (chunks: number) =>
+      options.maxDetectChunks === undefined ? MAX_BATCH_CHUNKS : Math.min(MAX_BATCH_CHUNKS, options.maxDetectChunks - summary.chunksProcessed - chunks);
+    /** Read and parse the chunks from `first` on that X has written, up to `room`. */
+    const gather = async (first: number, room: number): Promise<ChunkInput[]> => {
+      const batch: ChunkInput[] = [];
+      while (batch.length < room) {
+        const key = chunkKey(first + batch.length);
+        if (!(await raw.head(key))) break;
+        batch.push({ chunk: first + batch.length, rows: await parseTransactions(await raw.get(key), raw.uriOf(key)) });
+      }
+      return batch;
+    };
     let next = (await state.progress()).lastChunk + 1;
     let stoppedEarly = false;
     let lastCommit = now();
+    let prefetched: ChunkInput[] = [];
     for (;;) {
-      if (options.maxDetectChunks !== undefined && summary.chunksProcessed >= options.maxDetectChunks) {
+      const room = roomAfter(0);
+      if (room <= 0) {
         stoppedEarly = true;
         break;
       }
-      const key = chunkKey(next);
       const finished = xDone;
       news = false;
-      const meta = await raw.head(key);
-      if (!meta) {
+      const batch = prefetched.length ? prefetched : await gather(next, room);
+      prefetched = [];
+      if (!batch.length) {
         if (finished) break;
         if (!news) {
           await new Promise<void>((r) => {
@@ -142,20 +173,27 @@ export async function runTransactionPatterns(options: TransactionPatternsOptions
         }
         continue;
       }
-      const rows = await parseTransactions(await raw.get(key), raw.uriOf(key));
-      const outcome = await state.processChunk(next, rows, { detectedAtMs: now(), yStartMs: started });
-      if (outcome.processed) {
-        summary.chunksProcessed++;
-        summary.rowsProcessed += outcome.rows;
-        summary.detections += outcome.detections;
-      } else summary.chunksSkipped++;
-      options.onProgress?.({ mechanism: 'Y', chunk: next, rows: outcome.rows, detections: outcome.detections });
+      const processing = state.processChunks(batch, { detectedAtMs: now(), yStartMs: started });
+      // While PostgreSQL commits this batch, read and parse the next one.
+      const nextRoom = roomAfter(batch.length);
+      const prefetch = nextRoom > 0 ? gather(next + batch.length, nextRoom) : Promise.resolve([]);
+      prefetch.catch(() => undefined);
+      const outcomes = await processing;
+      outcomes.forEach((outcome, i) => {
+        if (outcome.processed) {
+          summary.chunksProcessed++;
+          summary.rowsProcessed += outcome.rows;
+          summary.detections += outcome.detections;
+        } else summary.chunksSkipped++;
+        options.onProgress?.({ mechanism: 'Y', chunk: batch[i]!.chunk, rows: outcome.rows, detections: outcome.detections });
+      });
       summary.detectionFiles += await output.flush(false);
       if (now() - lastCommit > 5000) {
         await output.commitTable();
         lastCommit = now();
       }
-      next++;
+      next += batch.length;
+      prefetched = await prefetch;
     }
     const ingest = await x;
     const partial = stoppedEarly || !ingest.done;
@@ -170,7 +208,11 @@ export async function runTransactionPatterns(options: TransactionPatternsOptions
       rowsRejected: p.rowsRejected,
       elapsedMs: now() - started,
     };
+  } catch (err) {
+    stopX.abort();
+    await x.catch(() => undefined);
+    throw err;
   } finally {
-    await db.close();
+    await db?.close();
   }
 }
