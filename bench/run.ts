@@ -8,7 +8,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
-import { cpus, totalmem, tmpdir } from 'node:os';
+import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateIngestInput } from './ingest/generate-input.js';
@@ -53,8 +53,11 @@ for (const rows of ROWS) {
   try {
     const csv = await generateIngestInput(dir, rows);
     const inputMiB = statSync(csv).size / 2 ** 20;
+    const loadBefore = loadavg()[0]!;
     const duck = child('duckdb-copy.ts', [csv, join(dir, 'duckdb-out')]);
     const ours = child('ours.ts', [dir]);
+    // The machine is shared: the 1-minute load average around the two runs says how much CPU others took.
+    const load = `${loadBefore.toFixed(1)}/${loadavg()[0]!.toFixed(1)}`;
     const table = join(dir, 'warehouse', 'processed', 'ecommerce', 'order_items');
     const ourFiles = `read_parquet('${table}/**/*.parquet', hive_partitioning = true)`;
     const theirFiles = `read_parquet('${join(dir, 'duckdb-out')}/**/*.parquet', hive_partitioning = true)`;
@@ -69,13 +72,13 @@ for (const rows of ROWS) {
       `rows=${rows} input=${inputMiB.toFixed(0)}MiB`,
       `duckdb_copy rows/s=${Math.round(duckRate)} peak_rss_mib=${duck.peakRssMiB} output_bytes=${theirBytes}`,
       `lakehouse_ingest rows/s=${Math.round(ourRate)} peak_rss_mib=${ours.peakRssMiB} output_bytes=${ourBytes}`,
-      `ratio_speed=${(ourRate / duckRate).toFixed(2)} ratio_output=${(ourBytes / theirBytes).toFixed(2)} same_rows=${same}`,
+      `ratio_speed=${(ourRate / duckRate).toFixed(2)} ratio_output=${(ourBytes / theirBytes).toFixed(2)} same_rows=${same} load=${load}`,
     ];
     for (const l of lines) console.log(l);
     if (!same) console.error(`checksum mismatch:\n ours   ${a}\n duckdb ${b}\n ${JSON.stringify(ours)}`);
     appendFileSync(
       join('bench', 'RESULTS.md'),
-      `| ${new Date().toISOString().slice(0, 10)} | ${machine} | \`npm run bench -- ${rows}\` | ${rows} | ${Math.round(ourRate)} | ${Math.round(duckRate)} | ${(ourRate / duckRate).toFixed(2)} | ${ours.peakRssMiB} | ${duck.peakRssMiB} | ${(ourBytes / theirBytes).toFixed(2)} | ${same} |\n`,
+      `| ${new Date().toISOString().slice(0, 10)} | ${machine}, load ${load} | \`npm run bench -- ${rows}\` | ${rows} | ${Math.round(ourRate)} | ${Math.round(duckRate)} | ${(ourRate / duckRate).toFixed(2)} | ${ours.peakRssMiB} | ${duck.peakRssMiB} | ${(ourBytes / theirBytes).toFixed(2)} | ${same} |\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

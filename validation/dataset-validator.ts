@@ -1,19 +1,22 @@
 /**
  * Validates every raw file of one dataset: header check, malformed rows, per-row checks, foreign keys,
- * dedupe; accepted rows are held as Arrow batches, rejected rows become quarantine records; counts per
- * file. The output is final once all files are read (a later row may supersede an accepted one).
+ * dedupe; accepted rows are marked one bit each (`OrdinalBits`, read again by `readAccepted` when they
+ * are handed out), rejected rows become quarantine records; counts per file. The output is final once
+ * all files are read (a later row may supersede an accepted one: see `contests.ts`).
  */
 import { CsvFormatError, decompressIfGzip, openCsv, rowText, type CsvBatch, type CsvReader } from './csv/index.js';
-import { buildRecordBatch } from './arrow-build.js';
+import type { AcceptedFile, AcceptedRows } from './accepted-rows.js';
+import { decodedCell } from './cells.js';
 import { decodeBatch } from './decoded-batch.js';
-import { Dedupe, type DedupeEvents, type RowPlace } from './dedupe.js';
+import { Dedupe, type DedupeEvents, type RowPlace, type SettledRow } from './dedupe.js';
 import type { DatasetContract } from './define-dataset.js';
 import { InputFileError, ReconciliationError, ValidationFailedError } from './errors.js';
 import { matchHeader } from './header-check.js';
-import { HeldRows } from './held-rows.js';
+import { emptyFingerprint, fingerprinted } from './input-fingerprint.js';
 import type { CsvInput } from './inputs.js';
 import { keySetFor, type KeyLookup } from './key-lookup.js';
 import { compositeKeyAt } from './key-values.js';
+import { OrdinalBits } from './ordinal-bits.js';
 import type { QuarantineRecord } from './quarantine.js';
 import { checkRows, type FlagRow, type ForeignKeyTarget } from './row-checks.js';
 import { RULE_CODES, RULE_INDEX, type RuleCode } from './rules.js';
@@ -44,8 +47,8 @@ export interface DatasetOutcome {
   readonly rejected: QuarantineRecord[];
   /** The first `MAX_WARNING_SAMPLES` warnings. */
   readonly warnings: RowWarning[];
-  /** The accepted rows. */
-  readonly held: HeldRows;
+  /** Which rows were accepted, and where they are (read them with `readAccepted`). */
+  readonly accepted: AcceptedRows;
   /** Primary keys accepted (single-column keys only), for datasets that reference this one. */
   readonly acceptedKeys: KeyLookup | undefined;
   /** Primary keys of rows rejected and not accepted otherwise (messages of referencing datasets). */
@@ -58,6 +61,14 @@ interface Pending {
   record: QuarantineRecord;
 }
 
+/** A contested row read again, with what settling it needs. */
+interface Contested extends SettledRow {
+  /** Its original text. */
+  readonly raw: string;
+  /** Bit `RULE_INDEX[rule]` for each rule that warned on it. */
+  warned: number;
+}
+
 /** Validates the files of one dataset; foreign keys are checked against `foreignKeys` (by column). */
 export async function validateFiles(
   contract: DatasetContract,
@@ -68,11 +79,11 @@ export async function validateFiles(
 }
 
 class DatasetValidation {
-  private readonly held = new HeldRows();
+  private readonly bits = new OrdinalBits();
+  private readonly loaded: AcceptedFile[] = [];
   private readonly dedupe: Dedupe;
   private readonly files: FileSummary[] = [];
   private readonly pending: Pending[] = [];
-  private readonly late: { place: RowPlace; message: string }[] = [];
   private readonly warnings: RowWarning[] = [];
   private readonly rejectedKeys: ReturnType<typeof keySetFor> | undefined;
   private readonly keyColumns: number[];
@@ -83,14 +94,14 @@ class DatasetValidation {
     private readonly inputs: readonly CsvInput[],
     private readonly foreignKeys: ReadonlyMap<string, ForeignKeyTarget>,
   ) {
-    this.dedupe = new Dedupe(contract, this.held);
+    this.dedupe = new Dedupe(contract);
     this.keyColumns = contract.primaryKey.map((k) => contract.column(k).index);
     this.rejectedKeys = this.keyColumns.length === 1 ? keySetFor(contract.columns[this.keyColumns[0]!]!.spec.kind) : undefined;
   }
 
   async run(): Promise<DatasetOutcome> {
     for (let f = 0; f < this.inputs.length; f++) await this.file(f);
-    await this.fetchLateRaw();
+    await this.settleContests();
     const summary: DatasetSummary = { dataset: this.contract.name, ...zeroCounts(), files: this.files };
     for (const f of this.files) addCounts(summary, f);
     assertReconciled(summary);
@@ -98,9 +109,14 @@ class DatasetValidation {
     if (rejected.length !== summary.rejected) {
       throw new ReconciliationError(`dataset ${this.contract.name}: ${rejected.length} quarantine records for ${summary.rejected} rejected rows`);
     }
-    const accepted = this.dedupe.keys;
+    // The keys are final: keep them as a set only (the index of rows is no longer needed).
+    const accepted = this.dedupe.keySet();
     const rejectedKeys = this.rejectedKeys && accepted ? withoutKeys(this.rejectedKeys, accepted) : undefined;
-    return { summary, rejected, warnings: this.warnings, held: this.held, acceptedKeys: accepted, rejectedKeys };
+    if (this.bits.size !== summary.accepted) {
+      throw new ReconciliationError(`dataset ${this.contract.name}: ${this.bits.size} rows marked accepted, ${summary.accepted} counted`);
+    }
+    const files = this.loaded.filter((l) => this.files[l.file]!.accepted > 0);
+    return { summary, rejected, warnings: this.warnings, accepted: { bits: this.bits, files }, acceptedKeys: accepted, rejectedKeys };
   }
 
   private describe = (place: RowPlace): string => `line ${place.line} of ${this.inputs[place.file]!.uri}`;
@@ -128,8 +144,9 @@ class DatasetValidation {
     const summary: FileSummary = { uri: input.uri, status: 'loaded', ...zeroCounts() };
     this.files.push(summary);
     let reader: CsvReader;
+    const fingerprint = emptyFingerprint();
     try {
-      reader = await openCsv(input.open(), { ...this.contract.csv, reuseBatches: true });
+      reader = await openCsv(fingerprinted(input.open(), fingerprint), { ...this.contract.csv, reuseBatches: true });
     } catch (err) {
       if (!(err instanceof CsvFormatError)) throw err;
       if (isCorruptStream(err)) throw new InputFileError(input.uri, err.message, { cause: err });
@@ -150,7 +167,9 @@ class DatasetValidation {
         for await (const batch of reader) this.mismatchedBatch(f, summary, batch, match.problem);
         return;
       }
+      const ordinalStart = this.ordinal;
       for await (const batch of reader) this.batch(f, summary, batch, match.fields);
+      this.loaded.push({ file: f, ordinalStart, ordinalEnd: this.ordinal, fields: match.fields, fingerprint });
     } catch (err) {
       if (err instanceof CsvFormatError) throw new InputFileError(input.uri, err.message, { cause: err });
       throw err;
@@ -221,33 +240,20 @@ class DatasetValidation {
         this.reject(f, csv.lines[r]!, 'duplicate_key', message, rowText(csv, r), contract.primaryKey.join(', '));
         todo[r] = 0;
       },
-      superseded: (place, message) => {
-        const counts = this.files[place.file]!;
-        counts.accepted--;
-        counts.rejected++;
-        bump(counts.rejectedByRule, 'duplicate_key');
-        this.late.push({ place, message });
-      },
     };
     this.dedupe.run({ batch: decoded, ordinalBase, file: f, todo }, contract.policies, flag, events);
 
     let kept = 0;
-    for (let r = 0; r < n; r++) kept += todo[r]!;
-    const take = kept === n ? undefined : new Uint32Array(kept);
-    const ordinals = new Uint32Array(kept);
-    const lines = new Uint32Array(kept);
-    for (let r = 0, k = 0; r < n; r++) {
+    const bits = this.bits;
+    for (let r = 0; r < n; r++) {
       if (todo[r] !== 1) continue;
-      if (take !== undefined) take[k] = r;
-      ordinals[k] = ordinalBase + r;
-      lines[k] = csv.lines[r]!;
-      k++;
+      kept++;
+      bits.add(ordinalBase + r);
       const w = warned === undefined ? 0 : warned[r]!;
       if (w !== 0) this.countWarnings(summary, w);
     }
     this.ordinal += n;
     summary.accepted += kept;
-    this.held.add(buildRecordBatch(contract.arrowSchema, decoded, take), ordinals, lines, f);
   }
 
   /** Counts an accepted row's warnings (`mask` has bit `RULE_INDEX[rule]` set per rule that warned). */
@@ -267,38 +273,109 @@ class DatasetValidation {
     }
   }
 
-  /** Fetches the original text of accepted rows that a later row superseded: re-reads their files. */
-  private async fetchLateRaw(): Promise<void> {
-    const byFile = new Map<number, Map<number, string>>();
-    for (const { place } of this.late) {
-      if (!byFile.has(place.file)) byFile.set(place.file, new Map());
-      byFile.get(place.file)!.set(place.line, '');
+  /** Decides the contests of dedupe (rows whose key was kept in an earlier batch) from the rows read again. */
+  private async settleContests(): Promise<void> {
+    const contests = this.dedupe.contests;
+    if (contests.size === 0) return;
+    const rows = await this.readContested(contests.ordinals());
+    const row = (o: number): Contested => rows.get(o)!;
+    const policies = this.contract.policies;
+    this.dedupe.settle(rows, policies.duplicate_key, {
+      describe: this.describe,
+      flag: (rule, o, column, message) => {
+        const r = row(o);
+        const { file, line } = r.place;
+        const policy = policies[rule];
+        if (policy === 'fail') {
+          throw new ValidationFailedError(rule, { dataset: this.contract.name, sourceUri: this.inputs[file]!.uri, line, ...(column === undefined ? {} : { column }) }, message);
+        }
+        if (policy === 'warn') {
+          this.warn(file, line, rule, message);
+          const counts = this.files[file]!;
+          const bit = 1 << RULE_INDEX[rule];
+          if (r.warned === 0) counts.warned++;
+          if ((r.warned & bit) === 0) bump(counts.warnedByRule, rule);
+          r.warned |= bit;
+          return true;
+        }
+        this.drop(o, r, rule, message);
+        return false;
+      },
+      supersede: (o, message) => this.drop(o, row(o), 'duplicate_key', message),
+    });
+  }
+
+  /** An accepted row leaves the output: it is rejected under `rule` (and its warnings no longer count). */
+  private drop(ordinal: number, row: Contested, rule: RuleCode, message: string): void {
+    const { file, line } = row.place;
+    if (!this.bits.delete(ordinal)) throw new Error(`internal: row ${ordinal} dropped twice`);
+    const counts = this.files[file]!;
+    counts.accepted--;
+    counts.rejected++;
+    bump(counts.rejectedByRule, rule);
+    if (row.warned !== 0) {
+      counts.warned--;
+      for (let i = 0; i < RULE_CODES.length; i++) {
+        if (((row.warned >> i) & 1) === 0) continue;
+        const code = RULE_CODES[i]!;
+        const left = (counts.warnedByRule[code] ?? 0) - 1;
+        if (left > 0) counts.warnedByRule[code] = left;
+        else delete counts.warnedByRule[code];
+      }
     }
-    for (const [file, lines] of byFile) {
-      const input = this.inputs[file]!;
-      let found = 0;
-      const reader = await openCsv(input.open(), this.contract.csv);
-      for await (const batch of reader) {
-        for (let r = 0; r < batch.rowCount; r++) {
-          const line = batch.lines[r]!;
-          if (lines.has(line)) {
-            lines.set(line, rowText(batch, r));
-            found++;
+    const uri = this.inputs[file]!.uri;
+    this.pending.push({ file, line, record: { dataset: this.contract.name, source_uri: uri, source_line: line, rule, message, raw_record: row.raw } });
+  }
+
+  /** Reads the rows with the given ordinals (ascending) again: cells, place, text, and the rules that warned on them. */
+  private async readContested(wanted: readonly number[]): Promise<Map<number, Contested>> {
+    const contract = this.contract;
+    const specs = contract.columns.map((c) => c.spec);
+    const anyWarn = Object.values(contract.policies).includes('warn');
+    const out = new Map<number, Contested>();
+    let i = 0;
+    for (const lf of this.loaded) {
+      if (i >= wanted.length) break;
+      if (wanted[i]! >= lf.ordinalEnd) continue;
+      const input = this.inputs[lf.file]!;
+      const reader = await openCsv(input.open(), { ...contract.csv, reuseBatches: true });
+      let base = lf.ordinalStart;
+      for await (const csv of reader) {
+        const n = csv.rowCount;
+        if (i < wanted.length && wanted[i]! < base + n) {
+          const decoded = decodeBatch(csv, specs, lf.fields);
+          const warned = anyWarn ? this.warnMasks(decoded) : undefined;
+          for (; i < wanted.length && wanted[i]! < base + n; i++) {
+            const r = wanted[i]! - base;
+            out.set(wanted[i]!, {
+              cells: contract.columns.map((_, c) => decodedCell(decoded, c, r)),
+              place: { file: lf.file, line: csv.lines[r]! },
+              raw: rowText(csv, r),
+              warned: warned?.[r] ?? 0,
+            });
           }
         }
-        if (found === lines.size) break;
+        base += n;
+        if (i >= wanted.length || wanted[i]! >= lf.ordinalEnd) break;
       }
-      if (found !== lines.size) throw new InputFileError(input.uri, 'the file changed while it was being validated (a row read earlier is gone)');
+      if (i < wanted.length && wanted[i]! < lf.ordinalEnd) {
+        throw new InputFileError(input.uri, 'the file changed while it was being validated (a row read earlier is gone)');
+      }
     }
-    for (const { place, message } of this.late) {
-      const raw = byFile.get(place.file)!.get(place.line)!;
-      const uri = this.inputs[place.file]!.uri;
-      this.pending.push({
-        file: place.file,
-        line: place.line,
-        record: { dataset: this.contract.name, source_uri: uri, source_line: place.line, rule: 'duplicate_key', message, raw_record: raw },
-      });
-    }
+    return out;
+  }
+
+  /** The rules that warn on each row of `decoded` (bit `RULE_INDEX[rule]`), by running the checks again. */
+  private warnMasks(decoded: ReturnType<typeof decodeBatch>): Uint16Array {
+    const n = decoded.rowCount;
+    const masks = new Uint16Array(n);
+    const todo = new Uint8Array(n).fill(1);
+    const policies = this.contract.policies;
+    checkRows(this.contract, decoded, todo, this.foreignKeys, (rule, r) => {
+      if (policies[rule] === 'warn') masks[r]! |= 1 << RULE_INDEX[rule];
+      else todo[r] = 0;
+    });
+    return masks;
   }
 }
 

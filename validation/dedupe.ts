@@ -3,17 +3,21 @@
  * is `duplicate_row`; otherwise the row with the latest ordering value wins, ties going to the later
  * position in the input, and the loser is `duplicate_key` (even when it was accepted earlier: it is then
  * superseded). Without a primary key: rows identical to an earlier accepted row are `duplicate_row`.
+ *
+ * Accepted rows are not held in memory: a row whose key (or row hash) was kept in an earlier batch joins
+ * a contest (`contests.ts`), decided by `settle` at the end of the dataset from the rows read again.
  */
 import { cellText, decodedCell, type Cell } from './cells.js';
+import type { ColumnKind } from './column-kinds.js';
+import { Contests } from './contests.js';
 import type { DatasetContract } from './define-dataset.js';
 import type { DecodedBatch } from './decoded-batch.js';
 import type { KeyLookup, KeyValue } from './key-lookup.js';
 import { Int32KeyIndex, MapKeyIndex, type KeyIndex } from './key-index.js';
-import { compositeKeyAt, keyText } from './key-values.js';
+import { compositeKeyAt, keyOfCells, keyText } from './key-values.js';
 import type { FlagRow } from './row-checks.js';
 import { HashMultiIndex, rowHashes } from './row-hash.js';
-import type { HeldRows } from './held-rows.js';
-import type { Policy } from './rules.js';
+import type { Policy, RuleCode } from './rules.js';
 
 /** Where a row kept earlier is, for messages. */
 export interface RowPlace {
@@ -25,8 +29,6 @@ export interface RowPlace {
 
 /** What the dedupe step reports besides flagged rows. */
 export interface DedupeEvents {
-  /** An accepted row of an earlier batch lost to a newer row of its key: it must leave the output. */
-  superseded(place: RowPlace, message: string): void;
   /** A row of the current batch, kept until now, lost to a newer row of its key (policy quarantine). */
   rejectNow(r: number, message: string): void;
   /** Describes a place for messages (`line 7 of file.csv`). */
@@ -45,20 +47,45 @@ export interface CurrentBatch {
   readonly todo: Uint8Array;
 }
 
+/** A contested row, read again: its cells (contract order) and place. */
+export interface SettledRow {
+  /** The row's cells. */
+  readonly cells: readonly Cell[];
+  /** Where it is. */
+  readonly place: RowPlace;
+}
+
+/** How `settle` applies its decisions to rows accepted so far. */
+export interface SettleEffects {
+  /** Row `ordinal` fails `rule`: apply the rule's policy. Returns true when the row stays accepted (warn). */
+  flag(rule: RuleCode, ordinal: number, column: string | undefined, message: string): boolean;
+  /** The accepted row `ordinal` lost to a newer row of its key: it leaves the output as `duplicate_key`. */
+  supersede(ordinal: number, message: string): void;
+  /** Describes a place for messages. */
+  describe(place: RowPlace): string;
+}
+
+/** The outcome of comparing a row with the row kept for its key. */
+type Verdict =
+  | { kind: 'same'; message: string }
+  | { kind: 'older'; message: string }
+  | { kind: 'newer'; flagMessage: string; supersedeMessage: string };
+
 /** The dedupe state of one dataset over a run. */
 export class Dedupe {
   private readonly keyColumns: number[];
   private readonly orderColumn: number;
+  private readonly kinds: ColumnKind[];
   private readonly index: KeyIndex | undefined;
   private readonly hashes: HashMultiIndex | undefined;
+  /** Rows waiting for a row of an earlier batch (by key, or by row hash without a primary key). */
+  readonly contests = new Contests();
 
-  /** Dedupe for `contract`, reading earlier accepted rows from `held`. */
-  constructor(
-    private readonly contract: DatasetContract,
-    private readonly held: HeldRows,
-  ) {
+  /** Dedupe for `contract`. */
+  constructor(private readonly contract: DatasetContract) {
     this.keyColumns = contract.primaryKey.map((k) => contract.column(k).index);
     this.orderColumn = contract.orderBy === undefined ? -1 : contract.column(contract.orderBy).index;
+    this.kinds = contract.columns.map((c) => c.spec.kind);
     const single = this.keyColumns.length === 1 ? contract.columns[this.keyColumns[0]!]!.spec.kind : undefined;
     if (this.keyColumns.length === 0) this.hashes = new HashMultiIndex();
     else this.index = single === 'int32' || single === 'date' ? new Int32KeyIndex() : new MapKeyIndex();
@@ -67,6 +94,11 @@ export class Dedupe {
   /** The primary keys kept so far (undefined without a primary key). */
   get keys(): KeyLookup | undefined {
     return this.index;
+  }
+
+  /** The primary keys kept, as a compact set, once every row is decided (undefined without a primary key). */
+  keySet(): KeyLookup | undefined {
+    return this.index instanceof Int32KeyIndex ? this.index.keySet() : this.index;
   }
 
   /** Bytes the dedupe index holds. */
@@ -80,21 +112,69 @@ export class Dedupe {
     else this.byRow(this.hashes!, cur, flag, events);
   }
 
-  /** Cells of the row with `ordinal`: from the current batch or from the held rows. */
-  private rowCells(cur: CurrentBatch, ordinal: number): { cells: Cell[]; place: RowPlace; current: number } {
-    const columns = this.contract.columns;
-    if (ordinal >= cur.ordinalBase) {
-      const r = ordinal - cur.ordinalBase;
-      return { cells: columns.map((_, c) => decodedCell(cur.batch, c, r)), place: { file: cur.file, line: cur.batch.csv.lines[r]! }, current: r };
+  /**
+   * Decides every contest, in input order within each group, from the contested rows read again
+   * (`rows` holds every ordinal of `contests.ordinals()`).
+   */
+  settle(rows: ReadonlyMap<number, SettledRow>, keyPolicy: Policy, effects: SettleEffects): void {
+    const pk = this.contract.primaryKey;
+    const row = (o: number): SettledRow => {
+      const r = rows.get(o);
+      if (r === undefined) throw new Error(`internal: contested row ${o} was not read again`);
+      return r;
+    };
+    for (const group of this.contests.values()) {
+      if (this.index === undefined) {
+        const kept: SettledRow[] = [];
+        for (const o of group) {
+          const mine = row(o);
+          const same = kept.find((k) => sameCells(mine.cells, k.cells));
+          if (same === undefined) kept.push(mine);
+          else effects.flag('duplicate_row', o, undefined, `exact duplicate of ${effects.describe(same.place)}`);
+        }
+        continue;
+      }
+      let keptOrdinal = group[0]!;
+      for (const o of group.slice(1)) {
+        const mine = row(o);
+        const kept = row(keptOrdinal);
+        const key = keyOfCells(mine.cells, this.kinds, this.keyColumns);
+        const v = this.judge(mine.cells, mine.place, kept.cells, kept.place, keyText(pk, key), effects.describe);
+        let stays = true;
+        if (v.kind === 'same') stays = effects.flag('duplicate_row', o, undefined, v.message);
+        else if (v.kind === 'older') stays = effects.flag('duplicate_key', o, pk.join(', '), v.message);
+        else if (keyPolicy === 'warn' || keyPolicy === 'fail') stays = effects.flag('duplicate_key', o, pk.join(', '), v.flagMessage);
+        else effects.supersede(keptOrdinal, v.supersedeMessage);
+        if (v.kind === 'newer' && stays) keptOrdinal = o;
+      }
     }
-    const row = this.held.find(ordinal);
-    if (row === undefined) throw new Error(`internal: accepted row ${ordinal} is not held`);
-    return { cells: columns.map((col, c) => this.held.cell(row, c, col.spec.kind)), place: { file: row.file, line: row.line }, current: -1 };
   }
 
-  private sameRow(cur: CurrentBatch, r: number, other: Cell[]): boolean {
-    for (let c = 0; c < other.length; c++) if (decodedCell(cur.batch, c, r) !== other[c]) return false;
-    return true;
+  /** Compares a row with the row kept for its key: identical, older (it loses) or newer (it wins). */
+  private judge(mine: readonly Cell[], here: RowPlace, theirs: readonly Cell[], there: RowPlace, keyDesc: string, describe: (p: RowPlace) => string): Verdict {
+    if (sameCells(mine, theirs)) return { kind: 'same', message: `exact duplicate of ${describe(there)} (${keyDesc})` };
+    const oc = this.orderColumn;
+    const orderName = this.contract.orderBy;
+    const orderKind = oc >= 0 ? this.contract.columns[oc]!.spec.kind : 'int32';
+    const a = oc >= 0 ? mine[oc]! : null;
+    const b = oc >= 0 ? theirs[oc]! : null;
+    const cmp = oc < 0 ? 0 : compareCells(a, b);
+    const why = (later: Cell, earlier: Cell): string =>
+      oc < 0
+        ? 'it comes later in the input'
+        : cmp === 0
+          ? `same ${orderName} ${cellText(orderKind, later)}, and it comes later in the input`
+          : `later ${orderName} ${cellText(orderKind, later)} > ${cellText(orderKind, earlier)}`;
+    if (cmp < 0) return { kind: 'older', message: `${keyDesc}: ${describe(there)} wins (${why(b, a)})` };
+    return {
+      kind: 'newer',
+      flagMessage: `${keyDesc} was already kept from ${describe(there)}; this row is newer (${why(a, b)})`,
+      supersedeMessage: `${keyDesc}: superseded by ${describe(here)} (${why(a, b)})`,
+    };
+  }
+
+  private cellsOf(cur: CurrentBatch, r: number): Cell[] {
+    return this.contract.columns.map((_, c) => decodedCell(cur.batch, c, r));
   }
 
   private byKey(index: KeyIndex, cur: CurrentBatch, keyPolicy: Policy, flag: FlagRow, events: DedupeEvents): void {
@@ -121,70 +201,65 @@ export class Dedupe {
     }
   }
 
-  /** Row `r` has the key of the kept row `w`: decide which one stays. */
+  /** Row `r` has the key of the kept row `w`: decide which one stays, or wait when `w` is of an earlier batch. */
   private resolve(index: KeyIndex, cur: CurrentBatch, r: number, key: KeyValue, w: number, keyPolicy: Policy, flag: FlagRow, events: DedupeEvents): void {
-    const { batch, todo, ordinalBase } = cur;
+    const { batch, todo, ordinalBase, file } = cur;
+    const contests = this.contests;
+    if (contests.has(key)) return contests.join(key, ordinalBase + r);
+    if (w < ordinalBase) return contests.open(key, [w], ordinalBase + r);
     const pk = this.contract.primaryKey;
-    const oc = this.orderColumn;
-    const orderName = this.contract.orderBy;
-    const orderKind = oc >= 0 ? this.contract.columns[oc]!.spec.kind : 'int32';
-    const kept = this.rowCells(cur, w);
-    const keyDesc = keyText(pk, key);
-    if (this.sameRow(cur, r, kept.cells)) {
-      flag('duplicate_row', r, undefined, () => `exact duplicate of ${events.describe(kept.place)} (${keyDesc})`);
-      return;
-    }
-    const mine = oc >= 0 ? decodedCell(batch, oc, r) : null;
-    const theirs = oc >= 0 ? kept.cells[oc]! : null;
-    const cmp = oc < 0 ? 0 : compareCells(mine, theirs);
-    const why = (later: Cell, earlier: Cell): string =>
-      oc < 0
-        ? 'it comes later in the input'
-        : cmp === 0
-          ? `same ${orderName} ${cellText(orderKind, later)}, and it comes later in the input`
-          : `later ${orderName} ${cellText(orderKind, later)} > ${cellText(orderKind, earlier)}`;
-    if (cmp < 0) {
-      // This row is older than the kept one: it loses.
-      flag('duplicate_key', r, pk.join(', '), () => `${keyDesc}: ${events.describe(kept.place)} wins (${why(theirs, mine)})`);
-      return;
-    }
-    // This row wins; the kept one loses.
-    if (keyPolicy === 'warn' || keyPolicy === 'fail') {
-      flag('duplicate_key', r, pk.join(', '), () => `${keyDesc} was already kept from ${events.describe(kept.place)}; this row is newer (${why(mine, theirs)})`);
-    } else {
-      const here: RowPlace = { file: cur.file, line: batch.csv.lines[r]! };
-      const message = `${keyDesc}: superseded by ${events.describe(here)} (${why(mine, theirs)})`;
-      if (kept.current >= 0) events.rejectNow(kept.current, message);
-      else {
-        this.held.supersede(w);
-        events.superseded(kept.place, message);
-      }
-    }
+    const kept = w - ordinalBase;
+    const keptPlace: RowPlace = { file, line: batch.csv.lines[kept]! };
+    const here: RowPlace = { file, line: batch.csv.lines[r]! };
+    const v = this.judge(this.cellsOf(cur, r), here, this.cellsOf(cur, kept), keptPlace, keyText(pk, key), events.describe);
+    if (v.kind === 'same') return flag('duplicate_row', r, undefined, () => v.message);
+    if (v.kind === 'older') return flag('duplicate_key', r, pk.join(', '), () => v.message);
+    if (keyPolicy === 'warn' || keyPolicy === 'fail') flag('duplicate_key', r, pk.join(', '), () => v.flagMessage);
+    else events.rejectNow(kept, v.supersedeMessage);
     if (todo[r] === 1) index.set(key, ordinalBase + r);
   }
 
   private byRow(hashes: HashMultiIndex, cur: CurrentBatch, flag: FlagRow, events: DedupeEvents): void {
-    const { batch, todo, ordinalBase } = cur;
+    const { batch, todo, ordinalBase, file } = cur;
+    const contests = this.contests;
     const h = rowHashes(batch);
-    let probe = 0;
-    let place: RowPlace | undefined;
-    const visit = (ordinal: number): boolean => {
-      const kept = this.rowCells(cur, ordinal);
-      if (!this.sameRow(cur, probe, kept.cells)) return false;
-      place = kept.place;
-      return true;
+    const seen: number[] = [];
+    const collect = (ordinal: number): boolean => {
+      seen.push(ordinal);
+      return false;
     };
     for (let r = 0; r < batch.rowCount; r++) {
       if (todo[r] !== 1) continue;
-      probe = r;
-      if (hashes.find(h[r]!, visit) < 0) {
-        hashes.add(h[r]!, ordinalBase + r);
+      const hash = h[r]!;
+      if (contests.has(hash)) {
+        contests.join(hash, ordinalBase + r);
         continue;
       }
-      const original = place!;
+      seen.length = 0;
+      hashes.find(hash, collect);
+      if (seen.length === 0) {
+        hashes.add(hash, ordinalBase + r);
+        continue;
+      }
+      if (seen.some((o) => o < ordinalBase)) {
+        contests.open(hash, seen.sort((a, b) => a - b), ordinalBase + r);
+        continue;
+      }
+      const mine = this.cellsOf(cur, r);
+      const same = seen.find((o) => sameCells(mine, this.cellsOf(cur, o - ordinalBase)));
+      if (same === undefined) {
+        hashes.add(hash, ordinalBase + r);
+        continue;
+      }
+      const original: RowPlace = { file, line: batch.csv.lines[same - ordinalBase]! };
       flag('duplicate_row', r, undefined, () => `exact duplicate of ${events.describe(original)}`);
     }
   }
+}
+
+function sameCells(a: readonly Cell[], b: readonly Cell[]): boolean {
+  for (let c = 0; c < a.length; c++) if (a[c] !== b[c]) return false;
+  return true;
 }
 
 /** Orders cells of one column: null first, then by value. */

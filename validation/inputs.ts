@@ -6,9 +6,9 @@ export interface CsvInput {
   /** The file's URI, recorded as `source_uri` in the quarantine and in messages. */
   readonly uri: string;
   /**
-   * Opens the file's bytes as a stream of chunks. Called once per validation; called a second time only
-   * when a row of this file was accepted and later superseded by a newer row with the same key, to fetch
-   * its original text for the quarantine.
+   * Opens the file's bytes as a stream of chunks. Called once to validate the file, once more to hand
+   * out its accepted rows (the bytes must be the same: a changed file is an `InputFileError`), and once
+   * more when a row's key was also seen in an earlier batch (to settle which row wins).
    */
   open(): AsyncIterable<Uint8Array>;
 }

@@ -89,19 +89,20 @@ export class DenseInt32KeySet implements KeyLookup {
   private readonly min: number;
   private readonly count: number;
 
-  /** The set of `keys` (all within [min, max]). */
-  constructor(keys: Int32Array, min: number, max: number) {
+  /** The set of `keys` (all within [min, max]); or, given `offsets` instead, of `min + i` for each `offsets[i] >= 0`. */
+  constructor(keys: Int32Array | undefined, min: number, max: number, offsets?: Int32Array) {
     this.min = min;
     this.bits = new Uint8Array(Math.floor((max - min) / 8) + 1);
     let count = 0;
-    for (let i = 0; i < keys.length; i++) {
-      const off = keys[i]! - min;
+    const add = (off: number): void => {
       const bit = 1 << (off & 7);
       if ((this.bits[off >> 3]! & bit) === 0) {
         this.bits[off >> 3]! |= bit;
         count++;
       }
-    }
+    };
+    if (keys !== undefined) for (let i = 0; i < keys.length; i++) add(keys[i]! - min);
+    if (offsets !== undefined) for (let i = 0; i < offsets.length; i++) if (offsets[i]! >= 0) add(i);
     this.count = count;
   }
 

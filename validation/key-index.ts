@@ -3,6 +3,7 @@
  * `Int32KeyIndex` for int32/date keys, `MapKeyIndex` for the rest.
  */
 import { bitsOf, capacityFor, EMPTY, MAX_LOAD, slotOf } from './hash-slots.js';
+import { DenseInt32KeySet, Int32KeySet } from './int32-key-sets.js';
 import type { KeyLookup, KeyValue } from './key-lookup.js';
 
 /**
@@ -106,6 +107,19 @@ export class Int32KeyIndex implements KeyIndex {
     table[2 * i + 1] = row;
     this.count++;
     return -1;
+  }
+
+  /**
+   * The keys as a set only (for lookups once the rows are decided): a bitset over the dense range (one
+   * bit a slot instead of 4 bytes), or a hash set of the keys (4 bytes a slot instead of 8).
+   */
+  keySet(): KeyLookup {
+    if (this.dense) return new DenseInt32KeySet(undefined, this.base, this.base + Math.max(0, this.direct.length - 1), this.direct);
+    const set = new Int32KeySet(this.size);
+    const table = this.table;
+    for (let i = 0; i < table.length; i += 2) if (table[i] !== EMPTY) set.add(table[i]!);
+    if (this.minRow >= 0) set.add(EMPTY);
+    return set;
   }
 
   /** Makes the dense range cover `key` when it stays dense enough; else turns into the hash form. Returns true when still dense. */

@@ -1,6 +1,7 @@
 /** Key values of decoded rows, as `KeyLookup` and `KeyIndex` take them. */
 import { readField } from './csv/index.js';
-import { decodedCell } from './cells.js';
+import { decodedCell, type Cell } from './cells.js';
+import type { ColumnKind } from './column-kinds.js';
 import { int64AsNumber, type DecodedBatch } from './decoded-batch.js';
 import type { KeyValue } from './key-lookup.js';
 
@@ -43,4 +44,22 @@ export function keyText(columns: readonly string[], key: KeyValue): string {
   if (columns.length === 1) return `${columns[0]}=${typeof key === 'string' ? JSON.stringify(key) : String(key)}`;
   const parts = JSON.parse(key as string) as unknown[];
   return `(${columns.map((c, i) => `${c}=${JSON.stringify(parts[i])}`).join(', ')})`;
+}
+
+/** The key over columns `cs` of a row given as cells (contract order), as `compositeKeyAt` reads it from a batch. */
+export function keyOfCells(cells: readonly Cell[], kinds: readonly ColumnKind[], cs: readonly number[]): KeyValue {
+  const part = (c: number): KeyValue => {
+    const cell = cells[c]!;
+    if (kinds[c] === 'decimal') return String(cell);
+    if (typeof cell === 'bigint') {
+      const n = Number(cell);
+      return Number.isSafeInteger(n) ? n : cell;
+    }
+    return cell as KeyValue;
+  };
+  if (cs.length === 1) return part(cs[0]!);
+  return JSON.stringify(cs.map((c) => {
+    const v = part(c);
+    return typeof v === 'bigint' ? v.toString() : v;
+  }));
 }

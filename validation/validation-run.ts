@@ -4,6 +4,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { UsageError } from '../etl/errors.js';
+import { readAccepted } from './accepted-rows.js';
 import type { CommittedKeys } from './committed-keys.js';
 import { validateFiles, type RowWarning } from './dataset-validator.js';
 import type { DatasetContract } from './define-dataset.js';
@@ -48,9 +49,11 @@ export interface DatasetResult {
   /** The first warnings (all are counted in `summary.warnedByRule`). */
   readonly warnings: readonly RowWarning[];
   /**
-   * Accepted rows in bounded batches (at most the dataset's `batchRows` rows each), in input order.
-   * Iterate once; each batch is released as it is handed out. Throws `ReconciliationError` at the end
-   * if the rows handed out differ from `summary.accepted`.
+   * Accepted rows in bounded batches (at most the dataset's `batchRows` rows each), in input order,
+   * every batch from one input file. The rows are read again from the files as they are handed out
+   * (validation keeps one bit per row, not the rows), so memory stays flat however large the input.
+   * Iterate once. Throws `InputFileError` when a file changed since it was validated, and
+   * `ReconciliationError` at the end if the rows handed out differ from `summary.accepted`.
    */
   readonly accepted: AsyncIterable<arrow.RecordBatch>;
   /** The input (one of those passed to `validate`) every row of an accepted batch came from; undefined for a batch not handed out by `accepted`. */
@@ -102,7 +105,7 @@ export class ValidationRun {
     const outcome = await validateFiles(contract, inputs, targets);
     this.validated.set(contract.name, { contract, acceptedKeys: outcome.acceptedKeys, rejectedKeys: outcome.rejectedKeys });
     this.summaries.push(outcome.summary);
-    const held = outcome.held;
+    const plan = outcome.accepted;
     const expected = outcome.summary.accepted;
     const origins = new WeakMap<arrow.RecordBatch, CsvInput>();
     let drained = false;
@@ -111,7 +114,7 @@ export class ValidationRun {
         if (drained) throw new UsageError(`the accepted rows of ${contract.name} can be read only once`);
         drained = true;
         let rows = 0;
-        for (const { batch, file } of held.drain()) {
+        for await (const { batch, file } of readAccepted(contract, inputs, plan)) {
           rows += batch.numRows;
           origins.set(batch, inputs[file]!);
           yield batch;

@@ -5,29 +5,50 @@ function takeValidity(data: arrow.Data, indices: Uint32Array): { nullBitmap?: Ui
   if (data.nullCount === 0) return { nullCount: 0 };
   const bitmap = new Uint8Array((indices.length + 7) >> 3);
   let nulls = 0;
-  for (let i = 0; i < indices.length; i++) {
-    if (data.getValid(indices[i]!)) bitmap[i >> 3]! |= 1 << (i & 7);
-    else nulls++;
+  const source = data.nullBitmap;
+  if (source !== undefined && source.length > 0 && !arrow.DataType.isUnion(data.type)) {
+    // The bitmap is not re-based by slicing: the Data's offset applies (as in `Data.getValid`, without a call per row).
+    const offset = data.offset;
+    for (let i = 0; i < indices.length; i++) {
+      const j = offset + indices[i]!;
+      if ((source[j >> 3]! >> (j & 7)) & 1) bitmap[i >> 3]! |= 1 << (i & 7);
+      else nulls++;
+    }
+  } else {
+    for (let i = 0; i < indices.length; i++) {
+      if (data.getValid(indices[i]!)) bitmap[i >> 3]! |= 1 << (i & 7);
+      else nulls++;
+    }
   }
   return nulls === 0 ? { nullCount: 0 } : { nullBitmap: bitmap, nullCount: nulls };
 }
 
 function takeFixed(data: arrow.Data, indices: Uint32Array): arrow.Data {
-  const values = data.values as Int32Array;
-  const stride = data.stride;
-  const Ctor = values.constructor as new (n: number) => Int32Array;
-  const out = new Ctor(indices.length * stride);
+  const typed = data.values as Int32Array;
+  const Ctor = typed.constructor as new (n: number) => Int32Array;
+  const result = new Ctor(indices.length * data.stride);
+  // 64-bit elements are copied as pairs of int32 words: reading a BigInt64Array would allocate a BigInt per value.
+  const wide = typed.BYTES_PER_ELEMENT === 8;
+  const values = wide ? new Int32Array(typed.buffer, typed.byteOffset, typed.length * 2) : typed;
+  const out = wide ? new Int32Array(result.buffer, result.byteOffset, result.length * 2) : result;
+  const stride = wide ? data.stride * 2 : data.stride;
   // apache-arrow slices fixed-width value buffers with the Data (values[0] is row 0 of the slice).
   const base = 0;
   if (stride === 1) {
     for (let i = 0; i < indices.length; i++) out[i] = values[base + indices[i]!]!;
+  } else if (stride === 2) {
+    for (let i = 0; i < indices.length; i++) {
+      const from = 2 * indices[i]!;
+      out[2 * i] = values[from]!;
+      out[2 * i + 1] = values[from + 1]!;
+    }
   } else {
     for (let i = 0; i < indices.length; i++) {
       const from = base + indices[i]! * stride;
       for (let s = 0; s < stride; s++) out[i * stride + s] = values[from + s]!;
     }
   }
-  return arrow.makeData({ type: data.type, length: indices.length, data: out, ...takeValidity(data, indices) } as never);
+  return arrow.makeData({ type: data.type, length: indices.length, data: result, ...takeValidity(data, indices) } as never);
 }
 
 function takeBool(data: arrow.Data<arrow.Bool>, indices: Uint32Array): arrow.Data {

@@ -10,14 +10,14 @@ import type { ParquetWriteOptions } from '../parquet/types.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { AddAction } from './actions.js';
 import { conformBatch } from '../table/conform.js';
-import { PartitionedParquetWriter } from '../table/partitioned-writer.js';
+import { PartitionedParquetWriter, type PartitionFile } from '../table/partitioned-writer.js';
 import { splitRows } from '../table/split-rows.js';
 import { encodeLogPath, partitionFolder, partitionId, partitionString } from './partitions.js';
 import { deltaStatsJson } from './stats.js';
 
 /** Options of the data writer. */
 export interface WriteFilesOptions extends ParquetWriteOptions {
-  /** Buffered bytes across all open partitions before the largest is flushed (default 256 MiB). */
+  /** Bytes held across all open partitions before the largest is handed to the encoder or flushed (default 64 MiB). */
   memoryBudget?: number;
   /** Clock for modificationTime. */
   clock?: Clock;
@@ -43,29 +43,41 @@ export async function writeDataFiles(
   batches: AsyncIterable<arrow.RecordBatch>,
   options: WriteFilesOptions = {},
 ): Promise<WrittenData> {
-  const clock = options.clock ?? systemClock;
   const partitionSet = new Set(partitionColumns);
   const dataSchema = new arrow.Schema(schema.fields.filter((f) => !partitionSet.has(f.name)));
+  const writer = new PartitionedParquetWriter(store, dataSchema, dataFileNamer(partitionColumns, options), options);
+  let rows = 0;
+  try {
+    for await (const raw of batches) {
+      if (raw.numRows === 0) continue;
+      const batch = conformBatch(raw, schema);
+      rows += batch.numRows;
+      for (const [values, part] of splitByPartition(batch, partitionColumns)) {
+        await writer.write(partitionId(partitionColumns, values), values, projectBatch(part, dataSchema));
+      }
+    }
+  } catch (err) {
+    await deleteFiles(store, await writer.abandon());
+    throw err;
+  }
+  const adds = addActionsFor(await writer.close(), dataSchema, options);
+  return { adds, rows, bytes: adds.reduce((n, a) => n + a.size, 0) };
+}
+
+/** Names the files of one partition of a table (Hive-style folder, sequence number, UUID, codec). */
+export function dataFileNamer(partitionColumns: string[], options: ParquetWriteOptions): (values: Record<string, string | null>) => () => string {
   const codecSuffix = options.codec && options.codec !== 'uncompressed' ? `.${options.codec}` : options.codec ? '' : '.zstd';
   let counter = 0;
-  const keyFactory = (values: Record<string, string | null>) => {
+  return (values) => {
     const folder = partitionFolder(partitionColumns, values);
     return () => `${folder ? `${folder}/` : ''}part-${String(counter++).padStart(5, '0')}-${randomUUID()}-c000${codecSuffix}.parquet`;
   };
-  const writer = new PartitionedParquetWriter(store, dataSchema, keyFactory, options);
-  let rows = 0;
-  for await (const raw of batches) {
-    if (raw.numRows === 0) continue;
-    const batch = conformBatch(raw, schema);
-    rows += batch.numRows;
-    for (const [values, part] of splitByPartition(batch, partitionColumns)) {
-      await writer.write(partitionId(partitionColumns, values), values, projectBatch(part, dataSchema));
-    }
-  }
-  const written = await writer.close();
+}
 
-  const now = clock.now();
-  const adds = written.map(({ file, partition }) => ({
+/** The add actions of written files (`dataSchema`: the table schema without partition columns). */
+export function addActionsFor(written: PartitionFile<Record<string, string | null>>[], dataSchema: arrow.Schema, options: Pick<WriteFilesOptions, 'clock' | 'dataChange'>): AddAction[] {
+  const now = (options.clock ?? systemClock).now();
+  return written.map(({ file, partition }) => ({
     path: encodeLogPath(file.key),
     partitionValues: partition,
     size: file.size,
@@ -73,7 +85,11 @@ export async function writeDataFiles(
     dataChange: options.dataChange ?? true,
     stats: deltaStatsJson(file.numRecords, file.stats, dataSchema),
   }));
-  return { adds, rows, bytes: adds.reduce((n, a) => n + a.size, 0) };
+}
+
+/** Deletes uncommitted data files (best effort: what is left is an orphan for vacuum). */
+export async function deleteFiles(store: ObjectStore, keys: readonly string[]): Promise<void> {
+  await Promise.all(keys.map((k) => store.delete(k).catch(() => undefined)));
 }
 
 /** Group the rows of a batch by their partition values (each distinct value is formatted once). */

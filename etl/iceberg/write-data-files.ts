@@ -19,7 +19,7 @@ import type { TableFiles } from './table-files.js';
 
 /** Options of the data file writer. */
 export interface WriteFilesOptions extends ParquetWriteOptions {
-  /** Buffered bytes across all open partitions before the largest is flushed (default 256 MiB). */
+  /** Bytes held across all open partitions before the largest is handed to the encoder or flushed (default 64 MiB). */
   memoryBudget?: number;
 }
 

@@ -16,7 +16,7 @@ import type { Codec, ParquetWriteOptions } from './types.js';
 /** Codec used when none is asked for. */
 export const DEFAULT_CODEC: Codec = 'zstd';
 /** Maximum rows per row group when none is asked for. */
-export const DEFAULT_ROW_GROUP_SIZE = 1_048_576;
+export const DEFAULT_ROW_GROUP_SIZE = 131_072;
 /** Buffered in-memory Arrow bytes at which the writer closes a file, when none is asked for (128 MiB). */
 export const DEFAULT_TARGET_FILE_SIZE = 128 * 1024 * 1024;
 
@@ -53,20 +53,30 @@ export function encodeParquet(table: Table, options: ParquetWriteOptions = {}): 
 
 /** The parquet-wasm writer properties for `options` (see `encodeParquet` for what is fixed). */
 export function writerProperties(options: ParquetWriteOptions = {}): WriterProperties {
-  const codec = options.codec ?? DEFAULT_CODEC;
-  const compression = CODECS[codec];
-  if (compression === undefined) throw new UsageError(`unknown Parquet codec '${String(codec)}'`);
-  const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
-  if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1) {
-    throw new UsageError(`rowGroupSize must be a positive integer, got ${String(rowGroupSize)}`);
-  }
   let builder = new WriterPropertiesBuilder()
-    .setCompression(compression)
-    .setMaxRowGroupSize(rowGroupSize)
+    .setCompression(compressionOf(options))
+    .setMaxRowGroupSize(rowGroupSizeOf(options))
     .setDictionaryEnabled(true)
     .setStatisticsEnabled(EnabledStatistics.Page);
   for (const column of options.plainColumns ?? []) builder = builder.setColumnDictionaryEnabled(column, false);
   return builder.build();
+}
+
+/** The parquet-wasm compression of `options.codec` (zstd by default); `UsageError` for an unknown codec. */
+export function compressionOf(options: ParquetWriteOptions): Compression {
+  const codec = options.codec ?? DEFAULT_CODEC;
+  const compression = CODECS[codec];
+  if (compression === undefined) throw new UsageError(`unknown Parquet codec '${String(codec)}'`);
+  return compression;
+}
+
+/** The row group size of `options`; `UsageError` unless a positive integer. */
+export function rowGroupSizeOf(options: ParquetWriteOptions): number {
+  const rowGroupSize = options.rowGroupSize ?? DEFAULT_ROW_GROUP_SIZE;
+  if (!Number.isSafeInteger(rowGroupSize) || rowGroupSize < 1) {
+    throw new UsageError(`rowGroupSize must be a positive integer, got ${String(rowGroupSize)}`);
+  }
+  return rowGroupSize;
 }
 
 function messageOf(err: unknown): string {

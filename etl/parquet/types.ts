@@ -7,7 +7,7 @@ export type Codec = 'zstd' | 'snappy' | 'gzip' | 'lz4' | 'uncompressed';
 export interface ParquetWriteOptions {
   /** Codec; zstd by default. */
   codec?: Codec;
-  /** Maximum rows per row group; 1,048,576 by default. */
+  /** Maximum rows per row group; 131,072 by default. */
   rowGroupSize?: number;
   /** A file is closed and a new one started once about this many bytes were buffered; 128 MiB by default. */
   targetFileSize?: number;

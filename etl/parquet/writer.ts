@@ -6,39 +6,73 @@ import { DataType, RecordBatch, type Schema, Table } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { arrowByteSize } from './byte-size.js';
-import { readColumnSizes } from './column-sizes.js';
-import { DEFAULT_TARGET_FILE_SIZE, encodeParquet, writerProperties } from './encode.js';
+import { DEFAULT_TARGET_FILE_SIZE, writerProperties } from './encode.js';
+import { encodeParquetOffThread, encoderRoom, openEncodeSession, type EncodedFile, type EncodeSession } from './encode-worker.js';
 import { assertBatchMatchesSchema } from './schema-check.js';
 import { computeStats, mergeStats } from './stats.js';
 import type { ColumnStats, ParquetWriteOptions, WrittenFile } from './types.js';
 
 export { encodeParquet } from './encode.js';
 
-/** What is buffered for the next file. */
+/** The file being filled. */
 interface Pending {
+  /** Batches not handed to the encoder yet. */
   batches: RecordBatch[];
+  /** Statistics of every row of the file. */
+  stats: Record<string, ColumnStats>;
+  /** Rows of the file. */
+  rows: number;
+  /** In-memory Arrow bytes of every row of the file (for `targetFileSize`). */
+  bytes: number;
+  /** Arrow bytes of `batches`. */
+  held: number;
+  /** The file's encoding on the encoder thread, once it streams. */
+  session?: EncodeSession;
+}
+
+/** A file encoded but not stored (its put failed): stored by the next flush or close. */
+interface Unstored {
+  sequence: number;
+  encoded: EncodedFile;
   stats: Record<string, ColumnStats>;
   rows: number;
-  bytes: number;
 }
+
+/** Rows of a file after which it streams to the encoder thread (the dictionary choice is made then). */
+const STREAM_AFTER_ROWS = 16_384;
+/** Arrow bytes of a file after which it streams to the encoder thread. */
+const STREAM_AFTER_BYTES = 4 * 1024 * 1024;
+/** Arrow bytes a streaming file gathers before handing them to the encoder thread. */
+const SEND_BYTES = 1024 * 1024;
 
 /**
  * Writes record batches of one schema as a sequence of Parquet files of about `targetFileSize`
  * in-memory Arrow bytes each (the files themselves are smaller: they are encoded and compressed).
  * Call `write` for every batch, then `close`. Await each call; overlapping calls are nonetheless
  * safe: each flush takes the buffer it found and writes it under a fresh key, and `close` waits for
- * flushes under way.
+ * flushes under way. A file is encoded in one go when it is flushed. With the encoder thread on
+ * (`encode-worker.ts`, `LAKEHOUSE_PARQUET_WORKER=1`) that happens there while the caller goes on, and a
+ * file past 16,384 rows (or 4 MiB) streams there in slices of about 1 MiB as it fills, so only those
+ * slices are held here; it is finished when it reaches `targetFileSize` or is flushed.
  *
- * If encoding or the `put` fails, the batches of that file go back to the front of the buffer and
- * the error propagates; a later `flush` or `close` tries again under a new key.
+ * If encoding or the `put` of a file that did not stream fails, its batches go back to the front of
+ * the buffer; if the `put` of a streamed file fails, its bytes are kept. The error propagates (from
+ * `flush`, or for a file finished in the background from the next `write`, `flushSoon` or `close`)
+ * and a later `flush` or `close` tries again under a new key. A streamed file whose encoding fails
+ * is lost: `close` throws.
  */
 export class ParquetFileWriter {
   private readonly targetFileSize: number;
   private pending: Pending = emptyPending();
   private dictionaries = new WeakSet<object>();
+  /** Files written, by sequence number (a failed file leaves a hole). */
   private readonly files: WrittenFile[] = [];
+  private nextSequence = 0;
   private readonly inflight = new Set<Promise<unknown>>();
   private closed = false;
+  private failure: unknown;
+  private lost: unknown;
+  private readonly unstored: Unstored[] = [];
 
   /**
    * @param store Where the files go.
@@ -59,14 +93,27 @@ export class ParquetFileWriter {
     writerProperties(options).free(); // validate codec and row group size now rather than at the first flush
   }
 
-  /** In-memory Arrow bytes buffered for the next file (see `arrowByteSize`). */
+  /** In-memory Arrow bytes held for the next file (see `arrowByteSize`; not those streamed to the encoder). */
   get bufferedBytes(): number {
-    return this.pending.bytes;
+    return this.pending.held;
   }
 
-  /** Rows buffered for the next file. */
+  /** Rows of the next file not written yet. */
   get bufferedRows(): number {
     return this.pending.rows;
+  }
+
+  /**
+   * Where the next row written goes: the sequence number of its file (0 for this writer's first file;
+   * see `sequenceOf`) and its row in that file. Holds while no write fails.
+   */
+  get nextRow(): { file: number; row: number } {
+    return { file: this.nextSequence, row: this.pending.rows };
+  }
+
+  /** The sequence number of a file this writer returned (its position among the files it started). */
+  sequenceOf(file: WrittenFile): number {
+    return this.files.indexOf(file);
   }
 
   /**
@@ -75,35 +122,129 @@ export class ParquetFileWriter {
    */
   async write(batch: RecordBatch): Promise<void> {
     if (this.closed) throw new UsageError('ParquetFileWriter.write after close');
+    this.rethrow();
     assertBatchMatchesSchema(batch, this.schema);
     if (batch.numRows === 0) return;
     // Relabel with the writer's schema: its field metadata and dictionary ids go into the file.
     const own = new RecordBatch(this.schema, batch.data);
     const p = this.pending;
-    p.stats = p.batches.length === 0 ? computeStats(own) : mergeStats(p.stats, computeStats(own));
+    p.stats = p.rows === 0 ? computeStats(own) : mergeStats(p.stats, computeStats(own));
     p.batches.push(own);
     p.rows += own.numRows;
-    for (const column of own.data.children) p.bytes += arrowByteSize(column, this.dictionaries);
-    if (p.bytes >= this.targetFileSize) await this.flush();
+    let size = 0;
+    for (const column of own.data.children) size += arrowByteSize(column, this.dictionaries);
+    p.bytes += size;
+    p.held += size;
+    if (p.bytes >= this.targetFileSize) await this.flushSoon();
+    else if (p.session === undefined ? p.rows >= STREAM_AFTER_ROWS || p.bytes >= STREAM_AFTER_BYTES : p.held >= SEND_BYTES) await this.send();
+  }
+
+  /**
+   * Frees the memory held for the next file without ending it when it can stream to the encoder
+   * thread (hands its batches over); otherwise flushes it (`flushSoon`).
+   */
+  async relieve(): Promise<void> {
+    if (!(await this.send())) await this.flushSoon();
+  }
+
+  /** Hands the held batches to the file's encoding (starting it); false when the encoder thread is off. */
+  private async send(): Promise<boolean> {
+    const p = this.pending;
+    if (p.session === undefined) {
+      const session = openEncodeSession({ ...this.options, plainColumns: this.plainColumns(p) });
+      if (session === undefined) return false;
+      p.session = session;
+    }
+    const batches = p.batches;
+    if (batches.length === 0) return true;
+    p.batches = [];
+    p.held = 0;
+    const sending = p.session.append(new Table(this.schema, batches));
+    this.inflight.add(sending);
+    try {
+      await sending;
+    } finally {
+      this.inflight.delete(sending);
+    }
+    return true;
+  }
+
+  private plainColumns(p: Pending): string[] {
+    return [...(this.options.plainColumns ?? []), ...keyLikeColumns(this.schema, p.stats, p.rows)];
+  }
+
+  /**
+   * Start writing everything buffered as one file and return once the encoder thread has taken it
+   * (waiting for room there), without waiting for the file itself; its failure surfaces later.
+   */
+  async flushSoon(): Promise<void> {
+    this.rethrow();
+    const taken = this.take();
+    if (taken === undefined) return;
+    const handing = (async () => {
+      await encoderRoom();
+      this.writeTaken(taken).catch((err: unknown) => {
+        this.failure ??= err;
+      });
+    })();
+    this.inflight.add(handing);
+    try {
+      await handing;
+    } finally {
+      this.inflight.delete(handing);
+    }
+  }
+
+  /** Waits until no file is under way (a file handed over may start another wait). */
+  private async settle(): Promise<void> {
+    while (this.inflight.size > 0) await Promise.allSettled([...this.inflight]);
+  }
+
+  /** Throws (once) the failure of a file written in the background. */
+  private rethrow(): void {
+    const failure = this.failure;
+    if (failure === undefined) return;
+    this.failure = undefined;
+    throw failure;
   }
 
   /** Write everything buffered as one file now; `undefined` when nothing is buffered. */
   async flush(): Promise<WrittenFile | undefined> {
-    const taken = this.pending;
-    if (taken.batches.length === 0) return undefined;
+    const taken = this.take();
+    return taken === undefined ? undefined : this.writeTaken(taken);
+  }
+
+  /** Takes the buffer for the next file (with its sequence number); undefined when empty. */
+  private take(): { pending: Pending; sequence: number } | undefined {
+    const pending = this.pending;
+    if (pending.rows === 0) return undefined;
     this.pending = emptyPending();
     this.dictionaries = new WeakSet();
-    const writing = this.writeFile(taken);
+    return { pending, sequence: this.nextSequence++ };
+  }
+
+  /** Writes a taken buffer as a file; on failure its batches go back to the front of the buffer. */
+  private async writeTaken({ pending: taken, sequence }: { pending: Pending; sequence: number }): Promise<WrittenFile> {
+    const writing = this.writeFile(taken, sequence);
     this.inflight.add(writing);
     try {
       const file = await writing;
-      this.files.push(file);
+      this.files[sequence] = file;
       return file;
     } catch (err) {
-      this.restore(taken);
+      if (taken.session === undefined) this.restore(taken);
       throw err;
     } finally {
       this.inflight.delete(writing);
+    }
+  }
+
+  /** Stores the files whose put failed earlier, under new keys. */
+  private async storeUnstored(): Promise<void> {
+    while (this.unstored.length > 0) {
+      const u = this.unstored[0]!;
+      this.files[u.sequence] = await this.put(u.encoded, u.stats, u.rows);
+      this.unstored.shift();
     }
   }
 
@@ -113,20 +254,54 @@ export class ParquetFileWriter {
    */
   async close(): Promise<WrittenFile[]> {
     if (!this.closed) {
-      await Promise.allSettled([...this.inflight]);
+      await this.settle();
+      this.rethrow();
+      if (this.lost !== undefined) throw this.lost;
+      await this.storeUnstored();
       await this.flush();
       this.closed = true;
     }
-    return [...this.files];
+    return this.files.filter((f) => f !== undefined);
   }
 
-  private async writeFile(taken: Pending): Promise<WrittenFile> {
-    const plainColumns = [...(this.options.plainColumns ?? []), ...keyLikeColumns(this.schema, taken.stats, taken.rows)];
-    const bytes = encodeParquet(new Table(this.schema, taken.batches), { ...this.options, plainColumns });
-    const columnSizes = await readColumnSizes(bytes);
+  /** Gives up: waits for files under way, drops what is buffered, and returns the files written so far. Later writes throw. */
+  async abandon(): Promise<WrittenFile[]> {
+    this.closed = true;
+    const session = this.pending.session;
+    this.pending = emptyPending();
+    await session?.abort();
+    await this.settle();
+    this.failure = undefined;
+    return this.files.filter((f) => f !== undefined);
+  }
+
+  private async writeFile(taken: Pending, sequence: number): Promise<WrittenFile> {
+    const session = taken.session;
+    let encoded: EncodedFile;
+    if (session === undefined) {
+      encoded = await encodeParquetOffThread(new Table(this.schema, taken.batches), { ...this.options, plainColumns: this.plainColumns(taken) });
+    } else {
+      try {
+        if (taken.batches.length > 0) await session.append(new Table(this.schema, taken.batches));
+        taken.batches = [];
+        encoded = await session.finish();
+      } catch (err) {
+        this.lost ??= err;
+        throw err;
+      }
+    }
+    try {
+      return await this.put(encoded, taken.stats, taken.rows);
+    } catch (err) {
+      if (session !== undefined) this.unstored.push({ sequence, encoded, stats: taken.stats, rows: taken.rows });
+      throw err;
+    }
+  }
+
+  private async put(encoded: EncodedFile, stats: Record<string, ColumnStats>, rows: number): Promise<WrittenFile> {
     const key = this.nextKey();
-    await this.store.put(key, bytes);
-    return { key, size: bytes.byteLength, numRecords: taken.rows, stats: taken.stats, columnSizes };
+    await this.store.put(key, encoded.bytes);
+    return { key, size: encoded.bytes.byteLength, numRecords: rows, stats, columnSizes: encoded.columnSizes };
   }
 
   /** Put the batches of a failed file back in front of whatever was buffered meanwhile. */
@@ -134,9 +309,11 @@ export class ParquetFileWriter {
     const now = this.pending;
     this.pending = {
       batches: [...taken.batches, ...now.batches],
-      stats: now.batches.length === 0 ? taken.stats : mergeStats(taken.stats, now.stats),
+      stats: now.rows === 0 ? taken.stats : mergeStats(taken.stats, now.stats),
       rows: taken.rows + now.rows,
       bytes: taken.bytes + now.bytes,
+      held: taken.held + now.held,
+      ...(now.session ? { session: now.session } : {}),
     };
   }
 }
@@ -158,7 +335,7 @@ export async function writeParquetStream(
 }
 
 function emptyPending(): Pending {
-  return { batches: [], stats: {}, rows: 0, bytes: 0 };
+  return { batches: [], stats: {}, rows: 0, bytes: 0, held: 0 };
 }
 
 /**

@@ -1,6 +1,7 @@
 /**
- * One rolling Parquet writer per partition, within a memory budget: when the bytes buffered across all
- * open partitions exceed the budget, the partition holding the most is flushed as a file.
+ * One rolling Parquet writer per partition, within a memory budget: when the bytes held across all
+ * open partitions exceed the budget, the partition holding the most hands them to the encoder thread
+ * (or, with the encoder thread off, is flushed as a file).
  */
 import type * as arrow from 'apache-arrow';
 import { ParquetFileWriter } from '../parquet/writer.js';
@@ -9,12 +10,12 @@ import type { ObjectStore } from '../storage/object-store.js';
 
 /** Options of a partitioned writer. */
 export interface PartitionedWriterOptions extends ParquetWriteOptions {
-  /** Buffered bytes across all open partitions before the largest is flushed (default 256 MiB). */
+  /** Bytes held across all open partitions before the largest is handed to the encoder or flushed (default 64 MiB). */
   memoryBudget?: number;
 }
 
 /** Default memory budget of a partitioned write. */
-export const DEFAULT_MEMORY_BUDGET = 256 * 1024 * 1024;
+export const DEFAULT_MEMORY_BUDGET = 64 * 1024 * 1024;
 
 /** A file written for one partition. */
 export interface PartitionFile<P> {
@@ -22,6 +23,10 @@ export interface PartitionFile<P> {
   file: WrittenFile;
   /** The partition it belongs to, as given to `write`. */
   partition: P;
+  /** The partition's id, as given to `write`. */
+  id: string;
+  /** Its sequence number among the partition's files (see `nextRow`). */
+  sequence: number;
 }
 
 interface Open<P> {
@@ -60,14 +65,28 @@ export class PartitionedParquetWriter<P> {
     await this.enforceBudget();
   }
 
+  /** Where the next row written for partition `id` goes: its file's sequence number within the partition, and its row there. */
+  nextRow(id: string): { file: number; row: number } {
+    return this.writers.get(id)?.writer.nextRow ?? { file: 0, row: 0 };
+  }
+
   /** Flush every partition and return all files written (each once), partition by partition. */
   async close(): Promise<PartitionFile<P>[]> {
     const out: PartitionFile<P>[] = [];
+    // Hand every partition's last file to the encoder first, so that encoding overlaps the handing over.
+    for (const open of this.writers.values()) await open.writer.flushSoon();
     // A writer's `close` returns every file it wrote, including those flushed earlier by size or budget.
-    for (const open of this.writers.values()) {
-      for (const file of await open.writer.close()) out.push({ file, partition: open.partition });
+    for (const [id, open] of this.writers) {
+      for (const file of await open.writer.close()) out.push({ file, partition: open.partition, id, sequence: open.writer.sequenceOf(file) });
     }
     return out;
+  }
+
+  /** Gives up: waits for files under way and returns the keys of every file written so far (to delete them); buffered rows are dropped. */
+  async abandon(): Promise<string[]> {
+    const keys: string[] = [];
+    for (const open of this.writers.values()) keys.push(...(await open.writer.abandon()).map((f) => f.key));
+    return keys;
   }
 
   private async enforceBudget(): Promise<void> {
@@ -78,7 +97,7 @@ export class PartitionedParquetWriter<P> {
       for (const open of this.writers.values()) if (!largest || open.writer.bufferedBytes > largest.writer.bufferedBytes) largest = open;
       if (!largest || largest.writer.bufferedBytes === 0) break;
       total -= largest.writer.bufferedBytes;
-      await largest.writer.flush();
+      await largest.writer.relieve();
     }
   }
 }

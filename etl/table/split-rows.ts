@@ -28,14 +28,23 @@ export function rawValues(data: arrow.Data): (i: number) => unknown {
   return (i) => vector.get(i);
 }
 
+/** One group of rows: the caller's value, and the rows (ascending). */
+export interface RowGroup<V> {
+  /** The value `describe` returned for the group. */
+  value: V;
+  /** The group's rows, ascending; undefined when the group is the whole batch. */
+  rows: Uint32Array | undefined;
+}
+
 /**
- * Split `batch` into one batch per group. `keyColumns` are the columns the key depends on; `describe(i)`
+ * Group the rows of `batch` by a key. `keyColumns` are the columns the key depends on; `describe(i)`
  * computes the key of row `i` and is called once per distinct combination of raw values of those
- * columns. Groups come back in order of first appearance; rows keep their order within a group.
- * With no key columns the whole batch is one group (described by row 0).
+ * columns. Groups come back in order of first appearance. With no key columns (or a single group) the
+ * whole batch is one group with `rows` undefined.
  */
-export function splitRows<V>(batch: arrow.RecordBatch, keyColumns: string[], describe: (row: number) => RowGroupKey<V>): [V, arrow.RecordBatch][] {
-  if (keyColumns.length === 0) return batch.numRows === 0 ? [] : [[describe(0).value, batch]];
+export function groupRows<V>(batch: arrow.RecordBatch, keyColumns: string[], describe: (row: number) => RowGroupKey<V>): RowGroup<V>[] {
+  if (batch.numRows === 0) return [];
+  if (keyColumns.length === 0) return [{ value: describe(0).value, rows: undefined }];
   const raws = keyColumns.map((name) => {
     const index = batch.schema.fields.findIndex((f) => f.name === name);
     if (index < 0) throw new Error(`splitRows: column ${name} is not in the batch`);
@@ -63,6 +72,14 @@ export function splitRows<V>(batch: arrow.RecordBatch, keyColumns: string[], des
     }
     group.rows.push(i);
   }
-  if (byId.size === 1) return [[[...byId.values()][0]!.value, batch]];
-  return [...byId.values()].map((g) => [g.value, takeRows(batch, Uint32Array.from(g.rows.sort((a, b) => a - b)))]);
+  if (byId.size === 1) return [{ value: [...byId.values()][0]!.value, rows: undefined }];
+  return [...byId.values()].map((g) => ({ value: g.value, rows: Uint32Array.from(g.rows.sort((a, b) => a - b)) }));
+}
+
+/**
+ * Split `batch` into one batch per group (see `groupRows`). Groups come back in order of first
+ * appearance; rows keep their order within a group.
+ */
+export function splitRows<V>(batch: arrow.RecordBatch, keyColumns: string[], describe: (row: number) => RowGroupKey<V>): [V, arrow.RecordBatch][] {
+  return groupRows(batch, keyColumns, describe).map((g) => [g.value, g.rows === undefined ? batch : takeRows(batch, g.rows)]);
 }

@@ -60,8 +60,17 @@ export async function archiveRawFile(store: ObjectStore, file: RawFile, startedA
   if (!now) return 'gone';
   if (now.etag !== file.etag) return 'changed';
   const target = `${ARCHIVE_DIR}/${runDate(startedAt)}/${file.key}`;
-  await store.put(target, await store.get(file.key));
+  await store.put(target, rangeChunks(store, file.key, now.size));
   const again = await store.head(file.key);
   if (again && again.etag === file.etag) await store.delete(file.key);
   return 'archived';
+}
+
+/** Bytes read at a time when a raw file is copied to the archive (the file is never held whole). */
+const ARCHIVE_CHUNK = 8 * 1024 * 1024;
+
+/** The object's bytes as ranged reads of `ARCHIVE_CHUNK` bytes. */
+async function* rangeChunks(store: ObjectStore, key: string, size: number): AsyncGenerator<Uint8Array> {
+  if (size === 0) yield new Uint8Array(0);
+  for (let at = 0; at < size; at += ARCHIVE_CHUNK) yield await store.getRange(key, at, Math.min(size, at + ARCHIVE_CHUNK));
 }

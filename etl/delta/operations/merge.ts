@@ -1,19 +1,22 @@
 /**
- * Upsert by key columns (copy-on-write): the files that may hold a source key (pruned by min/max
- * stats, then checked row by row) are rewritten without the matched rows; the source rows are added.
- * Within the source, the last row of a key wins.
+ * Upsert by key columns (copy-on-write), streaming: the source rows are written to new data files as
+ * they arrive (`stageSource`; the last row of a key wins), keeping only an index of the source keys; then
+ * the target files that may hold a source key (pruned by min/max stats, then checked row by row) are
+ * rewritten without the matched rows, one file at a time. Appending to an empty table, or to files
+ * whose key ranges do not overlap the source's, reads nothing back. Nothing is visible until the
+ * commit; on failure the files written are deleted.
  */
-import * as arrow from 'apache-arrow';
+import type * as arrow from 'apache-arrow';
 import { toBatchStream } from '../../arrow/columns.js';
+import { takeRows } from '../../arrow/take.js';
 import { UsageError } from '../../errors.js';
 import { comparable } from '../../predicate.js';
 import type { Action, AddAction } from '../actions.js';
-import { conformBatch } from '../../table/conform.js';
-import { lastRowPerKey, withoutKeys } from '../../table/row-keys.js';
-import { readDataFile } from '../read-files.js';
+import { fileKey, readDataFile } from '../read-files.js';
+import { stageSource, type StagedSource } from '../staged-source.js';
 import { parseStats } from '../stats.js';
 import type { DeltaTable } from '../table.js';
-import { writeDataFiles } from '../write-files.js';
+import { deleteFiles, writeDataFiles, type WrittenData } from '../write-files.js';
 import { finishCommit } from './finish-commit.js';
 
 /** Options of a merge. */
@@ -63,99 +66,114 @@ export async function merge(table: DeltaTable, input: Input, options: MergeOptio
     if (!schema.fields.some((f) => f.name === k)) throw new UsageError(`merge key ${k} is not a column of ${table.store.uri}`);
   }
   const keyTypes = options.keys.map((k) => schema.fields.find((f) => f.name === k)!.type);
-
-  // 1. Source rows, last row per key wins (kept in memory: a merge batch is bounded by the caller).
-  const sourceBatches: arrow.RecordBatch[] = [];
-  for await (const b of toBatchStream(input)) if (b.numRows) sourceBatches.push(conformBatch(b, schema));
-  const source = lastRowPerKey(sourceBatches, options.keys, keyTypes);
-  const winners = source.batches;
-
-  // 2. Candidate files: those whose key ranges (stats) overlap the source's on every key column, or without stats.
   const partitionColumns = snapshot.partitionColumns;
-  const candidates = [...snapshot.files.values()].filter((add) => {
-    const stats = parseStats(add.stats);
-    return options.keys.every((key, j) => {
-      const range = source.ranges[j];
-      if (range === undefined || partitionColumns.includes(key)) return true;
-      const lo = stats?.minValues?.[key];
-      const hi = stats?.maxValues?.[key];
-      if (lo === undefined || hi === undefined || lo === null || hi === null) return true;
-      const clo = comparable(lo, keyTypes[j]!) as never;
-      const chi = comparable(hi, keyTypes[j]!) as never;
-      return !(chi < (range.min as never)) && !(clo > (range.max as never));
+  const fileOptions = { ...table.options.files, clock: table.clock };
+
+  // 1. Source rows straight into new files; the last row per key wins.
+  const source = await stageSource(table.store, schema, partitionColumns, toBatchStream(input), options.keys, keyTypes, fileOptions);
+  let copied: WrittenData = { adds: [], rows: 0, bytes: 0 };
+  try {
+    // 2. Candidate files: those whose key ranges (stats) overlap the source's on every key column, or without stats.
+    const candidates = source.rows === 0 ? [] : [...snapshot.files.values()].filter((add) => mayHoldKeys(add, source, options.keys, keyTypes, partitionColumns));
+
+    // 3. Read candidates one at a time: rewrite only files with a match, without the matched rows.
+    const removed: AddAction[] = [];
+    let rowsUpdated = 0;
+    const keptRows = async function* (): AsyncIterable<arrow.RecordBatch> {
+      for (const add of candidates) {
+        const batches = await readDataFile(table.store, add, schema, partitionColumns);
+        let matches = 0;
+        const keepers: arrow.RecordBatch[] = [];
+        for (const b of batches) {
+          const hit = new Uint8Array(b.numRows);
+          let n = 0;
+          source.keys.matchAll(b, (i) => {
+            hit[i] = 1;
+            n++;
+          });
+          matches += n;
+          if (n === 0) keepers.push(b);
+          else if (n < b.numRows) {
+            const keep = new Uint32Array(b.numRows - n);
+            for (let i = 0, k = 0; i < b.numRows; i++) if (hit[i] === 0) keep[k++] = i;
+            keepers.push(takeRows(b, keep));
+          }
+        }
+        if (matches === 0) continue;
+        removed.push(add);
+        rowsUpdated += matches;
+        yield* keepers;
+      }
+    };
+    copied = await writeDataFiles(table.store, schema, partitionColumns, keptRows(), fileOptions);
+    const sourceRows = source.rows;
+
+    // 4. Commit removes + adds.
+    const adds = [...source.adds, ...copied.adds];
+    const now = table.clock.now();
+    const actions: Action[] = [
+      ...removed.map((f) => ({
+        remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size },
+      })),
+      ...adds.map((add) => ({ add })),
+    ];
+    if (options.txn) actions.push({ txn: { ...options.txn, lastUpdated: now } });
+    const candidatePaths = new Set(candidates.map((c) => c.path));
+    const result = await finishCommit(table, {
+      readVersion: snapshot.version,
+      actions,
+      operation: 'MERGE',
+      operationParameters: { predicate: options.keys.map((k) => `source.${k} = target.${k}`).join(' AND '), matchedPredicates: '[{"actionType":"update"}]', notMatchedPredicates: '[{"actionType":"insert"}]' },
+      operationMetrics: {
+        numSourceRows: sourceRows,
+        numTargetRowsUpdated: rowsUpdated,
+        numTargetRowsInserted: sourceRows - rowsUpdated,
+        numTargetRowsCopied: copied.rows,
+        numTargetFilesRemoved: removed.length,
+        numTargetFilesAdded: adds.length,
+      },
+      commitInfo: options.commitInfo,
+      scope: {
+        blindAppend: false,
+        // A concurrent append could add a row with one of our keys anywhere: any new file conflicts.
+        readPartitions: () => true,
+        readFiles: candidatePaths,
+        removedFiles: new Set(removed.map((r) => r.path)),
+        txn: options.txn,
+      },
     });
-  });
-
-  // 3. Read candidates: keep rows whose key the source does not replace; rewrite only files with a match.
-  const removed: AddAction[] = [];
-  const kept: arrow.RecordBatch[] = [];
-  let rowsUpdated = 0;
-  let rowsCopied = 0;
-  for (const add of candidates) {
-    const batches = await readDataFile(table.store, add, schema, partitionColumns);
-    let matches = 0;
-    const keepers: arrow.RecordBatch[] = [];
-    for (const b of batches) {
-      const { kept: rest, matched } = withoutKeys(b, source.keys, options.keys, keyTypes);
-      matches += matched;
-      if (rest) keepers.push(rest);
+    if (result.skipped) {
+      // Another attempt of the same batch won: our files are orphans; remove them now (vacuum would later).
+      await deleteFiles(table.store, adds.map(fileKey));
     }
-    if (matches === 0) continue;
-    removed.push(add);
-    rowsUpdated += matches;
-    for (const k of keepers) {
-      rowsCopied += k.numRows;
-      kept.push(k);
-    }
+    return {
+      version: result.version,
+      skipped: result.skipped,
+      sourceRows,
+      rowsUpdated,
+      rowsInserted: sourceRows - rowsUpdated,
+      rowsCopied: copied.rows,
+      filesRemoved: removed.length,
+      filesAdded: adds.length,
+      attempts: result.attempts,
+    };
+  } catch (err) {
+    await deleteFiles(table.store, [...source.adds, ...copied.adds].map(fileKey));
+    throw err;
   }
-  const sourceRows = winners.reduce((n, b) => n + b.numRows, 0);
+}
 
-  // 4. Write source rows and the copied rows, commit removes + adds.
-  const data = await writeDataFiles(table.store, schema, partitionColumns, toBatchStream([...winners, ...kept]), {
-    ...table.options.files,
-    clock: table.clock,
+/** True when the file's statistics do not rule out holding a source key (partition keys are not pruned on). */
+function mayHoldKeys(add: AddAction, source: StagedSource, keys: string[], keyTypes: arrow.DataType[], partitionColumns: string[]): boolean {
+  const stats = parseStats(add.stats);
+  return keys.every((key, j) => {
+    const range = source.ranges[j];
+    if (range === undefined || partitionColumns.includes(key)) return true;
+    const lo = stats?.minValues?.[key];
+    const hi = stats?.maxValues?.[key];
+    if (lo === undefined || hi === undefined || lo === null || hi === null) return true;
+    const clo = comparable(lo, keyTypes[j]!) as never;
+    const chi = comparable(hi, keyTypes[j]!) as never;
+    return !(chi < (range.min as never)) && !(clo > (range.max as never));
   });
-  const now = table.clock.now();
-  const actions: Action[] = [
-    ...removed.map((f) => ({
-      remove: { path: f.path, deletionTimestamp: now, dataChange: true, extendedFileMetadata: true, partitionValues: f.partitionValues, size: f.size },
-    })),
-    ...data.adds.map((add) => ({ add })),
-  ];
-  if (options.txn) actions.push({ txn: { ...options.txn, lastUpdated: now } });
-  const candidatePaths = new Set(candidates.map((c) => c.path));
-  const result = await finishCommit(table, {
-    readVersion: snapshot.version,
-    actions,
-    operation: 'MERGE',
-    operationParameters: { predicate: options.keys.map((k) => `source.${k} = target.${k}`).join(' AND '), matchedPredicates: '[{"actionType":"update"}]', notMatchedPredicates: '[{"actionType":"insert"}]' },
-    operationMetrics: {
-      numSourceRows: sourceRows,
-      numTargetRowsUpdated: rowsUpdated,
-      numTargetRowsInserted: sourceRows - rowsUpdated,
-      numTargetRowsCopied: rowsCopied,
-      numTargetFilesRemoved: removed.length,
-      numTargetFilesAdded: data.adds.length,
-    },
-    commitInfo: options.commitInfo,
-    scope: {
-      blindAppend: false,
-      // A concurrent append could add a row with one of our keys anywhere: any new file conflicts.
-      readPartitions: () => true,
-      readFiles: candidatePaths,
-      removedFiles: new Set(removed.map((r) => r.path)),
-      txn: options.txn,
-    },
-  });
-  return {
-    version: result.version,
-    skipped: result.skipped,
-    sourceRows,
-    rowsUpdated,
-    rowsInserted: sourceRows - rowsUpdated,
-    rowsCopied,
-    filesRemoved: removed.length,
-    filesAdded: data.adds.length,
-    attempts: result.attempts,
-  };
 }

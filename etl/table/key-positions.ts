@@ -1,0 +1,221 @@
+/**
+ * Key -> position maps for upserts, without a JS object per key where it matters: a single integer key
+ * column of at most 32 bits (ids, dates) is held in typed arrays — direct addressing while the keys fill
+ * a dense range (4 bytes a slot), an open-addressing table otherwise (8 bytes a slot); any other key is
+ * a string in a JS Map (see `rowKeyReader`).
+ */
+import * as arrow from 'apache-arrow';
+import { rowKeyReader } from './row-keys.js';
+
+/** A map from row key to a non-negative int32 position, filled batch by batch. */
+export interface KeyPositions {
+  /** Number of distinct keys. */
+  readonly size: number;
+  /** Bytes held (typed arrays; an estimate for a Map). */
+  readonly byteSize: number;
+  /**
+   * Stores `positions[i]` for the key of row `i` of `batch`, rows in order; for a key already present,
+   * calls `replaced(previous)` with the position it had.
+   */
+  putAll(batch: arrow.RecordBatch, positions: Int32Array, replaced: (previous: number) => void): void;
+  /** Calls `hit(i)` for each row `i` of `batch` whose key is present. */
+  matchAll(batch: arrow.RecordBatch, hit: (row: number) => void): void;
+}
+
+/** A `KeyPositions` for key columns `keys` of types `types` (the table's). */
+export function keyPositionsFor(keys: string[], types: arrow.DataType[]): KeyPositions {
+  const t = types[0];
+  if (keys.length === 1 && t !== undefined && isSmallInt(t)) return new IntKeyPositions(keys[0]!);
+  return new StringKeyPositions(keys, types);
+}
+
+/** Int8/16/32, Uint8/16 and date-as-days columns: values fit an int32 and compare as numbers. */
+function isSmallInt(type: arrow.DataType): boolean {
+  if (arrow.DataType.isInt(type)) return type.bitWidth < 32 || (type.bitWidth === 32 && type.isSigned);
+  return arrow.DataType.isDate(type) && type.unit === arrow.DateUnit.DAY;
+}
+
+const EMPTY = -2147483648;
+const DENSE_MIN_SPAN = 1 << 16;
+const DENSE_SLOTS_PER_KEY = 4;
+
+/** Positions of a single small-integer key column, in typed arrays. */
+class IntKeyPositions implements KeyPositions {
+  private dense = true;
+  private base = 0;
+  private direct = new Int32Array(0);
+  private table = new Int32Array(0); // [key, position] pairs; key EMPTY when free
+  private mask = 0;
+  private count = 0;
+  private nullPosition = -1; // null keys are one key, as in `rowKeyReader`
+  private minPosition = -1; // the key int32 min (the empty marker)
+
+  constructor(private readonly column: string) {}
+
+  get size(): number {
+    return this.count + (this.nullPosition >= 0 ? 1 : 0) + (this.minPosition >= 0 ? 1 : 0);
+  }
+
+  get byteSize(): number {
+    return this.direct.byteLength + this.table.byteLength;
+  }
+
+  putAll(batch: arrow.RecordBatch, positions: Int32Array, replaced: (previous: number) => void): void {
+    const { values, valid } = this.read(batch);
+    for (let i = 0; i < batch.numRows; i++) {
+      const previous = valid !== undefined && !valid(i) ? this.putNull(positions[i]!) : this.put(values[i]!, positions[i]!);
+      if (previous >= 0) replaced(previous);
+    }
+  }
+
+  matchAll(batch: arrow.RecordBatch, hit: (row: number) => void): void {
+    if (this.size === 0) return;
+    const { values, valid } = this.read(batch);
+    for (let i = 0; i < batch.numRows; i++) {
+      const found = valid !== undefined && !valid(i) ? this.nullPosition >= 0 : this.get(values[i]!) >= 0;
+      if (found) hit(i);
+    }
+  }
+
+  private read(batch: arrow.RecordBatch): { values: ArrayLike<number>; valid: ((i: number) => boolean) | undefined } {
+    const data = batch.getChild(this.column)!.data[0]!;
+    const values = (data.values as Int32Array).subarray(data.offset, data.offset + data.length);
+    return { values, valid: data.nullCount > 0 ? (i) => data.getValid(i) : undefined };
+  }
+
+  private putNull(position: number): number {
+    const previous = this.nullPosition;
+    this.nullPosition = position;
+    return previous;
+  }
+
+  /** Stores `position` for `key`; returns the position it had, or -1. */
+  private put(key: number, position: number): number {
+    if (this.dense) {
+      const off = key - this.base;
+      if (off >= 0 && off < this.direct.length) {
+        const previous = this.direct[off]!;
+        this.direct[off] = position;
+        if (previous < 0) this.count++;
+        return previous;
+      }
+      if (this.widen(key)) return this.put(key, position);
+    }
+    if (key === EMPTY) {
+      const previous = this.minPosition;
+      this.minPosition = position;
+      return previous;
+    }
+    if (this.count + 1 > (this.table.length >> 1) * 0.75) this.grow();
+    const i = this.slot(key);
+    const table = this.table;
+    if (table[2 * i] === key) {
+      const previous = table[2 * i + 1]!;
+      table[2 * i + 1] = position;
+      return previous;
+    }
+    table[2 * i] = key;
+    table[2 * i + 1] = position;
+    this.count++;
+    return -1;
+  }
+
+  private get(key: number): number {
+    if (this.dense) {
+      const off = key - this.base;
+      return off >= 0 && off < this.direct.length ? this.direct[off]! : -1;
+    }
+    if (key === EMPTY) return this.minPosition;
+    const i = this.slot(key);
+    return this.table[2 * i] === key ? this.table[2 * i + 1]! : -1;
+  }
+
+  /** Widens the dense range to cover `key` while it stays dense; else converts to the hash form. */
+  private widen(key: number): boolean {
+    const empty = this.direct.length === 0;
+    const lo = empty ? key : Math.min(this.base, key);
+    const hi = empty ? key : Math.max(this.base + this.direct.length - 1, key);
+    const span = hi - lo + 1;
+    if (span <= Math.max(DENSE_MIN_SPAN, DENSE_SLOTS_PER_KEY * (this.count + 1))) {
+      const room = Math.min(Math.max(span >> 1, 1024), DENSE_MIN_SPAN * 16);
+      const newLo = empty || key < this.base ? Math.max(lo - room, -2147483647) : lo;
+      const newHi = empty || key === hi ? Math.min(hi + room, 2147483647) : hi;
+      const direct = new Int32Array(newHi - newLo + 1).fill(-1);
+      if (!empty) direct.set(this.direct, this.base - newLo);
+      this.direct = direct;
+      this.base = newLo;
+      return true;
+    }
+    const old = this.direct;
+    const base = this.base;
+    const keys = this.count;
+    this.dense = false;
+    this.direct = new Int32Array(0);
+    this.count = 0;
+    this.allocate(Math.max(16, nextPow2(Math.ceil((keys + 1) / 0.75) + 1)));
+    for (let off = 0; off < old.length; off++) if (old[off]! >= 0) this.put(base + off, old[off]!);
+    return false;
+  }
+
+  private slot(key: number): number {
+    const table = this.table;
+    const mask = this.mask;
+    for (let i = (Math.imul(key, 0x9e3779b1) >>> 0) & mask; ; i = (i + 1) & mask) {
+      const k = table[2 * i]!;
+      if (k === key || k === EMPTY) return i;
+    }
+  }
+
+  private allocate(slots: number): void {
+    this.table = new Int32Array(2 * slots);
+    for (let i = 0; i < 2 * slots; i += 2) this.table[i] = EMPTY;
+    this.mask = slots - 1;
+  }
+
+  private grow(): void {
+    const old = this.table;
+    this.allocate(Math.max(16, old.length)); // twice the slots
+    this.count = 0;
+    for (let j = 0; j < old.length; j += 2) if (old[j] !== EMPTY) this.put(old[j]!, old[j + 1]!);
+  }
+}
+
+function nextPow2(n: number): number {
+  let p = 1;
+  while (p < n) p *= 2;
+  return p;
+}
+
+/** Positions of any key, as strings in a Map. */
+class StringKeyPositions implements KeyPositions {
+  private readonly map = new Map<string, number>();
+
+  constructor(
+    private readonly keys: string[],
+    private readonly types: arrow.DataType[],
+  ) {}
+
+  get size(): number {
+    return this.map.size;
+  }
+
+  get byteSize(): number {
+    return this.map.size * 64;
+  }
+
+  putAll(batch: arrow.RecordBatch, positions: Int32Array, replaced: (previous: number) => void): void {
+    const keyOf = rowKeyReader(batch, this.keys, this.types);
+    for (let i = 0; i < batch.numRows; i++) {
+      const key = keyOf(i);
+      const previous = this.map.get(key);
+      this.map.set(key, positions[i]!);
+      if (previous !== undefined) replaced(previous);
+    }
+  }
+
+  matchAll(batch: arrow.RecordBatch, hit: (row: number) => void): void {
+    if (this.map.size === 0) return;
+    const keyOf = rowKeyReader(batch, this.keys, this.types);
+    for (let i = 0; i < batch.numRows; i++) if (this.map.has(keyOf(i))) hit(i);
+  }
+}
