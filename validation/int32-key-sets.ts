@@ -89,8 +89,11 @@ export class DenseInt32KeySet implements KeyLookup {
   private readonly min: number;
   private readonly count: number;
 
-  /** The set of `keys` (all within [min, max]); or, given `offsets` instead, of `min + i` for each `offsets[i] >= 0`. */
-  constructor(keys: Int32Array | undefined, min: number, max: number, offsets?: Int32Array) {
+  /**
+   * The set of `keys` (all within [min, max]); or, given `offsets` instead, of `min + i` for each
+   * `offsets[i] >= 0`; or of the keys `each` hands to its callback.
+   */
+  constructor(keys: Int32Array | undefined, min: number, max: number, offsets?: Int32Array, each?: (add: (key: number) => void) => void) {
     this.min = min;
     this.bits = new Uint8Array(Math.floor((max - min) / 8) + 1);
     let count = 0;
@@ -103,6 +106,7 @@ export class DenseInt32KeySet implements KeyLookup {
     };
     if (keys !== undefined) for (let i = 0; i < keys.length; i++) add(keys[i]! - min);
     if (offsets !== undefined) for (let i = 0; i < offsets.length; i++) if (offsets[i]! >= 0) add(i);
+    if (each !== undefined) each((key) => add(key - min));
     this.count = count;
   }
 

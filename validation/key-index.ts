@@ -2,6 +2,7 @@
  * Key indexes: key -> row number of the row currently kept for the key (the primary keys of a run).
  * `Int32KeyIndex` for int32/date keys, `MapKeyIndex` for the rest.
  */
+import { PAGE_SLOTS, PagedInt32Map } from '../etl/table/paged-int32-map.js';
 import { bitsOf, capacityFor, EMPTY, MAX_LOAD, slotOf } from './hash-slots.js';
 import { DenseInt32KeySet, Int32KeySet } from './int32-key-sets.js';
 import type { KeyLookup, KeyValue } from './key-lookup.js';
@@ -19,20 +20,19 @@ export interface KeyIndex extends KeyLookup {
 
 /** Most slots a dense index may have per key it holds before it turns into a hash table. */
 const DENSE_SLOTS_PER_KEY = 4;
-/** A dense index may always span this many slots, however few keys it holds. */
-const DENSE_MIN_SPAN = 1 << 16;
+/** A dense index may always hold this many slots, however few keys it holds. */
+const DENSE_MIN_SLOTS = 4 * PAGE_SLOTS;
 
 /**
  * A `KeyIndex` over int32 keys. While the keys fill a dense range (at most 4 slots per key, the usual
- * case for ids) it is a direct-address Int32Array over that range — 4 bytes a slot, and neighbouring
- * keys in neighbouring memory; otherwise an open-addressing table with keys and rows interleaved in
+ * case for ids) it is a direct-address map in pages of 65,536 slots (see PagedInt32Map) — 4 bytes a
+ * slot, neighbouring keys in neighbouring memory, and no copying as it grows; otherwise an open-addressing table with keys and rows interleaved in
  * one Int32Array (8 bytes a slot, one cache line per probe).
  */
 export class Int32KeyIndex implements KeyIndex {
-  // Dense form: rows[key - base], -1 where absent. `dense` is false once converted to the hash form.
+  // Dense form: pages.get(key), -1 where absent. `dense` is false once converted to the hash form.
   private dense = true;
-  private base = 0;
-  private direct: Int32Array = new Int32Array(0);
+  private pages = new PagedInt32Map();
   // Hash form: table[2i] = key (EMPTY when free), table[2i + 1] = row.
   private table: Int32Array = new Int32Array(0);
   private mask = 0;
@@ -47,7 +47,7 @@ export class Int32KeyIndex implements KeyIndex {
 
   /** Bytes held. */
   get byteSize(): number {
-    return this.direct.byteLength + this.table.byteLength;
+    return this.pages.byteSize + this.table.byteLength;
   }
 
   /** True when the key is present. */
@@ -58,10 +58,7 @@ export class Int32KeyIndex implements KeyIndex {
   /** The row stored for `key`, or -1. */
   get(key: KeyValue): number {
     if (typeof key !== 'number' || (key | 0) !== key) return -1;
-    if (this.dense) {
-      const off = key - this.base;
-      return off >= 0 && off < this.direct.length ? this.direct[off]! : -1;
-    }
+    if (this.dense) return this.pages.get(key);
     if (key === EMPTY) return this.minRow;
     const table = this.table;
     const mask = this.mask;
@@ -76,7 +73,7 @@ export class Int32KeyIndex implements KeyIndex {
   set(key: KeyValue, row: number): void {
     const k = key as number;
     if (this.putIfAbsent(k, row) < 0) return;
-    if (this.dense) this.direct[k - this.base] = row;
+    if (this.dense) this.pages.set(k, row);
     else if (k === EMPTY) this.minRow = row;
     else this.table[2 * this.slotOf(k) + 1] = row;
   }
@@ -84,15 +81,14 @@ export class Int32KeyIndex implements KeyIndex {
   /** One probe: stores `row` for an absent int32 `key` and returns -1, or returns the row already stored. */
   putIfAbsent(key: number, row: number): number {
     if (this.dense) {
-      const off = key - this.base;
-      if (off >= 0 && off < this.direct.length) {
-        const w = this.direct[off]!;
+      if (this.pages.hasPage(key) || this.pages.slots + PAGE_SLOTS <= Math.max(DENSE_MIN_SLOTS, DENSE_SLOTS_PER_KEY * (this.count + 1))) {
+        const w = this.pages.get(key);
         if (w >= 0) return w;
-        this.direct[off] = row;
+        this.pages.set(key, row);
         this.count++;
         return -1;
       }
-      if (this.widen(key)) return this.putIfAbsent(key, row);
+      this.toHash();
     }
     if (key === EMPTY) {
       if (this.minRow >= 0) return this.minRow;
@@ -114,7 +110,10 @@ export class Int32KeyIndex implements KeyIndex {
    * bit a slot instead of 4 bytes), or a hash set of the keys (4 bytes a slot instead of 8).
    */
   keySet(): KeyLookup {
-    if (this.dense) return new DenseInt32KeySet(undefined, this.base, this.base + Math.max(0, this.direct.length - 1), this.direct);
+    if (this.dense) {
+      const span = this.pages.span() ?? { min: 0, max: 0 };
+      return new DenseInt32KeySet(undefined, span.min, span.max, undefined, (add) => this.pages.forEach((key) => add(key)));
+    }
     const set = new Int32KeySet(this.size);
     const table = this.table;
     for (let i = 0; i < table.length; i += 2) if (table[i] !== EMPTY) set.add(table[i]!);
@@ -122,31 +121,14 @@ export class Int32KeyIndex implements KeyIndex {
     return set;
   }
 
-  /** Makes the dense range cover `key` when it stays dense enough; else turns into the hash form. Returns true when still dense. */
-  private widen(key: number): boolean {
-    const empty = this.direct.length === 0;
-    const lo = empty ? key : Math.min(this.base, key);
-    const hi = empty ? key : Math.max(this.base + this.direct.length - 1, key);
-    const span = hi - lo + 1;
-    if (span <= Math.max(DENSE_MIN_SPAN, DENSE_SLOTS_PER_KEY * (this.count + 1))) {
-      // Grow with headroom on the side that grew, so ascending keys do not copy at every step.
-      const room = Math.min(Math.max(span >> 1, 1024), DENSE_MIN_SPAN * 16);
-      const newLo = empty || key < this.base ? Math.max(lo - room, -2147483648) : lo;
-      const newHi = empty || key === hi ? Math.min(hi + room, 2147483647) : hi;
-      const direct = new Int32Array(newHi - newLo + 1).fill(-1);
-      if (!empty) direct.set(this.direct, this.base - newLo);
-      this.direct = direct;
-      this.base = newLo;
-      return true;
-    }
-    const old = this.direct;
-    const base = this.base;
+  /** Turns the paged direct-address form into the hash form (the keys got too sparse for it). */
+  private toHash(): void {
+    const old = this.pages;
     this.allocate(capacityFor(this.count + 1));
     this.dense = false;
-    this.direct = new Int32Array(0);
+    this.pages = new PagedInt32Map();
     this.count = 0;
-    for (let off = 0; off < old.length; off++) if (old[off]! >= 0) this.putIfAbsent(base + off, old[off]!);
-    return false;
+    old.forEach((key, row) => this.putIfAbsent(key, row));
   }
 
   /** The slot holding `key`, or the free slot where it would go. */

@@ -59,6 +59,7 @@ function properties(m) {
     .setDictionaryEnabled(true)
     .setStatisticsEnabled(pw.EnabledStatistics.Page);
   for (const c of m.plainColumns) builder = builder.setColumnDictionaryEnabled(c, false);
+  for (const c of m.deltaColumns) builder = builder.setColumnDictionaryEnabled(c, false).setColumnEncoding(c, pw.Encoding.DELTA_BINARY_PACKED);
   return builder.build();
 }
 function batchesOf(ipc) {
@@ -250,8 +251,8 @@ class EncodeWorker {
   }
 }
 
-function properties(options: ParquetWriteOptions): { compression: number; rowGroupSize: number; plainColumns: string[] } {
-  return { compression: compressionOf(options), rowGroupSize: rowGroupSizeOf(options), plainColumns: options.plainColumns ?? [] };
+function properties(options: ParquetWriteOptions): { compression: number; rowGroupSize: number; plainColumns: string[]; deltaColumns: string[] } {
+  return { compression: compressionOf(options), rowGroupSize: rowGroupSizeOf(options), plainColumns: options.plainColumns ?? [], deltaColumns: options.deltaColumns ?? [] };
 }
 
 let shared: EncodeWorker | undefined;

@@ -3,6 +3,7 @@ import { type Table, tableToIPC } from 'apache-arrow';
 import {
   Compression,
   EnabledStatistics,
+  Encoding,
   Table as WasmTable,
   type WriterProperties,
   WriterPropertiesBuilder,
@@ -59,6 +60,7 @@ export function writerProperties(options: ParquetWriteOptions = {}): WriterPrope
     .setDictionaryEnabled(true)
     .setStatisticsEnabled(EnabledStatistics.Page);
   for (const column of options.plainColumns ?? []) builder = builder.setColumnDictionaryEnabled(column, false);
+  for (const column of options.deltaColumns ?? []) builder = builder.setColumnDictionaryEnabled(column, false).setColumnEncoding(column, Encoding.DELTA_BINARY_PACKED);
   return builder.build();
 }
 

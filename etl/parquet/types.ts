@@ -11,8 +11,13 @@ export interface ParquetWriteOptions {
   rowGroupSize?: number;
   /** A file is closed and a new one started once about this many bytes were buffered; 128 MiB by default. */
   targetFileSize?: number;
-  /** Columns written without dictionary encoding (the writer adds key-like integer columns itself). */
+  /** Columns written without dictionary encoding. */
   plainColumns?: string[];
+  /**
+   * Integer or timestamp columns written DELTA_BINARY_PACKED without a dictionary (ids, keys, event
+   * times: every reader of Parquet 2 encodings decodes it); the writer adds key-like columns itself.
+   */
+  deltaColumns?: string[];
 }
 
 /**

@@ -5,6 +5,7 @@
  * a string in a JS Map (see `rowKeyReader`).
  */
 import * as arrow from 'apache-arrow';
+import { PAGE_SLOTS, PagedInt32Map } from './paged-int32-map.js';
 import { rowKeyReader } from './row-keys.js';
 
 /** A map from row key to a non-negative int32 position, filled batch by batch. */
@@ -36,14 +37,14 @@ function isSmallInt(type: arrow.DataType): boolean {
 }
 
 const EMPTY = -2147483648;
-const DENSE_MIN_SPAN = 1 << 16;
+/** A dense index may always hold this many slots, however few keys it has. */
+const DENSE_MIN_SLOTS = 4 * PAGE_SLOTS;
 const DENSE_SLOTS_PER_KEY = 4;
 
 /** Positions of a single small-integer key column, in typed arrays. */
 class IntKeyPositions implements KeyPositions {
   private dense = true;
-  private base = 0;
-  private direct = new Int32Array(0);
+  private pages = new PagedInt32Map();
   private table = new Int32Array(0); // [key, position] pairs; key EMPTY when free
   private mask = 0;
   private count = 0;
@@ -57,7 +58,7 @@ class IntKeyPositions implements KeyPositions {
   }
 
   get byteSize(): number {
-    return this.direct.byteLength + this.table.byteLength;
+    return this.pages.byteSize + this.table.byteLength;
   }
 
   putAll(batch: arrow.RecordBatch, positions: Int32Array, replaced: (previous: number) => void): void {
@@ -92,14 +93,12 @@ class IntKeyPositions implements KeyPositions {
   /** Stores `position` for `key`; returns the position it had, or -1. */
   private put(key: number, position: number): number {
     if (this.dense) {
-      const off = key - this.base;
-      if (off >= 0 && off < this.direct.length) {
-        const previous = this.direct[off]!;
-        this.direct[off] = position;
+      if (this.pages.hasPage(key) || this.pages.slots + PAGE_SLOTS <= Math.max(DENSE_MIN_SLOTS, DENSE_SLOTS_PER_KEY * (this.count + 1))) {
+        const previous = this.pages.set(key, position);
         if (previous < 0) this.count++;
         return previous;
       }
-      if (this.widen(key)) return this.put(key, position);
+      this.toHash();
     }
     if (key === EMPTY) {
       const previous = this.minPosition;
@@ -121,40 +120,21 @@ class IntKeyPositions implements KeyPositions {
   }
 
   private get(key: number): number {
-    if (this.dense) {
-      const off = key - this.base;
-      return off >= 0 && off < this.direct.length ? this.direct[off]! : -1;
-    }
+    if (this.dense) return this.pages.get(key);
     if (key === EMPTY) return this.minPosition;
     const i = this.slot(key);
     return this.table[2 * i] === key ? this.table[2 * i + 1]! : -1;
   }
 
-  /** Widens the dense range to cover `key` while it stays dense; else converts to the hash form. */
-  private widen(key: number): boolean {
-    const empty = this.direct.length === 0;
-    const lo = empty ? key : Math.min(this.base, key);
-    const hi = empty ? key : Math.max(this.base + this.direct.length - 1, key);
-    const span = hi - lo + 1;
-    if (span <= Math.max(DENSE_MIN_SPAN, DENSE_SLOTS_PER_KEY * (this.count + 1))) {
-      const room = Math.min(Math.max(span >> 1, 1024), DENSE_MIN_SPAN * 16);
-      const newLo = empty || key < this.base ? Math.max(lo - room, -2147483647) : lo;
-      const newHi = empty || key === hi ? Math.min(hi + room, 2147483647) : hi;
-      const direct = new Int32Array(newHi - newLo + 1).fill(-1);
-      if (!empty) direct.set(this.direct, this.base - newLo);
-      this.direct = direct;
-      this.base = newLo;
-      return true;
-    }
-    const old = this.direct;
-    const base = this.base;
+  /** Turns the paged direct-address form into the hash form (the keys got too sparse for it). */
+  private toHash(): void {
+    const old = this.pages;
     const keys = this.count;
     this.dense = false;
-    this.direct = new Int32Array(0);
+    this.pages = new PagedInt32Map();
     this.count = 0;
     this.allocate(Math.max(16, nextPow2(Math.ceil((keys + 1) / 0.75) + 1)));
-    for (let off = 0; off < old.length; off++) if (old[off]! >= 0) this.put(base + off, old[off]!);
-    return false;
+    old.forEach((key, position) => this.put(key, position));
   }
 
   private slot(key: number): number {
