@@ -5,7 +5,7 @@ import { PAGE_SLOTS, PagedInt32Map } from '../../etl/table/paged-int32-map.js';
 import { keyPositionsFor } from '../../etl/table/key-positions.js';
 import { Int32KeyIndex } from '../../validation/key-index.js';
 
-const batchOf = (keys: number[]) => new arrow.RecordBatch({ k: arrow.vectorFromArray(Int32Array.from(keys), new arrow.Int32()).data[0]! } as never);
+const batchOf = (keys: number[]) => new arrow.RecordBatch({ k: arrow.makeVector(Int32Array.from(keys)).data[0]! });
 
 describe('PagedInt32Map', () => {
   test('any int32 key, pages allocated on first use, ascending iteration, span', () => {
