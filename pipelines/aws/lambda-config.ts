@@ -3,7 +3,7 @@
  * stack (pipelines/infra) sets every variable; a missing or bad one is a terminal `LambdaConfigError`
  * naming the variable.
  */
-import { parseRates } from '../cli/rates-option.js';
+import { ratesText } from '../cli/rates-option.js';
 import type { RateTable } from '../../validation/contracts/customer-purchases.js';
 import { z } from 'zod';
 import { LakehouseError } from '../../etl/errors.js';
@@ -48,20 +48,7 @@ export const LambdaEnvSchema = z.object({
   ATHENA_OUTPUT: z.preprocess(blankToUndefined, s3Uri),
   PIPELINE: z.preprocess(blankToUndefined, z.string().regex(PIPELINE_NAME, 'lower-case letters, digits and -')),
   DATASETS: z.preprocess(blankToUndefined, datasetList.optional()),
-  RATES: z.preprocess(
-    blankToUndefined,
-    z
-      .string()
-      .transform((text, ctx) => {
-        try {
-          return parseRates(text, 'RATES');
-        } catch (err) {
-          ctx.addIssue({ code: 'custom', message: (err as Error).message });
-          return z.NEVER;
-        }
-      })
-      .optional(),
-  ),
+  RATES: z.preprocess(blankToUndefined, ratesText('RATES').optional()),
   DATABASE_URL: z.preprocess(blankToUndefined, z.string().regex(/^postgres(ql)?:\/\/\S+$/, 'expected a postgres://user:password@host:port/database URL').optional()),
 });
 

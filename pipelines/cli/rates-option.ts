@@ -1,4 +1,5 @@
 /** `--rates USD=1.5,AUD=1,EUR=1.65` (or `"rates"` in lakehouse.config.json): the customer-purchases rate table. */
+import { z } from 'zod';
 import { UsageError } from '../../etl/errors.js';
 import { checkRates, type RateTable } from '../../validation/contracts/customer-purchases.js';
 
@@ -18,4 +19,16 @@ export function parseRates(text: string, what = '--rates'): RateTable {
   } catch (err) {
     throw err instanceof UsageError ? new UsageError(`${what}: ${err.message}`) : err;
   }
+}
+
+/** A zod schema of rate-table text (`USD=1.5,AUD=1`) parsing to the table; an issue names `what` and the bad pair. */
+export function ratesText(what: string) {
+  return z.string().transform((text, ctx) => {
+    try {
+      return parseRates(text, what);
+    } catch (err) {
+      ctx.addIssue({ code: 'custom', message: (err as Error).message });
+      return z.NEVER;
+    }
+  });
 }

@@ -3,7 +3,7 @@
  * validated with zod. Nothing is looked up in an AWS account: the stack is environment-agnostic
  * unless CDK_DEFAULT_ACCOUNT / CDK_DEFAULT_REGION are set, so `cdk synth` works offline.
  */
-import { parseRates } from '../cli/rates-option.js';
+import { ratesText } from '../cli/rates-option.js';
 import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import type { Node } from 'constructs';
@@ -57,17 +57,7 @@ const ContextSchema = z.object({
     )
     .optional(),
   databaseUrlSecret: z.string().regex(/^[A-Za-z0-9/_+=.@:-]{1,2048}$/, 'a Secrets Manager secret name or ARN').optional(),
-  rates: z
-    .string()
-    .transform((text, ctx) => {
-      try {
-        return parseRates(text, 'rates');
-      } catch (err) {
-        ctx.addIssue({ code: 'custom', message: (err as Error).message });
-        return z.NEVER;
-      }
-    })
-    .optional(),
+  rates: ratesText('rates').optional(),
 });
 
 /** The validated settings. */
