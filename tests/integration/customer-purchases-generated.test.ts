@@ -6,25 +6,16 @@
 import { describe, expect, test } from '@jest/globals';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../../catalog/duckdb/duckdb-engine.js';
-import { EmbeddedCatalog } from '../../catalog/embedded/embedded-catalog.js';
 import { fixedClock } from '../../etl/clock.js';
-import { openStore } from '../../etl/storage/open-store.js';
 import { runCustomerPurchases } from '../../pipelines/customer-purchases/customer-purchases-pipeline.js';
 import { PgliteClient } from '../../pipelines/postgres/pglite-client.js';
 import { generatePurchaseDrops, type SummaryRow } from '../support/purchase-drops.js';
 import { tempDir } from '../support/stores.js';
+import { queryWarehouse } from '../support/warehouse-query.js';
 
 const SEED = 20261122;
 
-async function query<R>(warehouse: string, sql: string): Promise<R[]> {
-  const engine = await DuckDbEngine.open({ catalog: new EmbeddedCatalog(openStore(warehouse)) });
-  try {
-    return (await engine.query(sql)).rows as R[];
-  } finally {
-    await engine.close();
-  }
-}
+const query = queryWarehouse;
 
 const SUMMARY_COLUMNS = `customer_id, full_name, email, CAST(total_spent_aud AS VARCHAR) AS total_spent_aud,
   CAST(first_purchase_date AS VARCHAR) AS first_purchase_date, CAST(last_purchase_date AS VARCHAR) AS last_purchase_date`;

@@ -2,13 +2,11 @@
 import { describe, expect, test } from '@jest/globals';
 import { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../../catalog/duckdb/duckdb-engine.js';
-import { EmbeddedCatalog } from '../../catalog/embedded/embedded-catalog.js';
 import { fixedClock } from '../../etl/clock.js';
-import { openStore } from '../../etl/storage/open-store.js';
 import { customerPurchasesPipelineWith, runCustomerPurchases } from '../../pipelines/customer-purchases/customer-purchases-pipeline.js';
 import { PgliteClient } from '../../pipelines/postgres/pglite-client.js';
 import { tempDir } from '../support/stores.js';
+import { queryWarehouse } from '../support/warehouse-query.js';
 
 const HEADER = 'customer_id,first_name,last_name,email,purchase_id,purchase_date,amount,currency';
 
@@ -76,14 +74,7 @@ async function served(warehouse: string): Promise<ServedRow[]> {
   }
 }
 
-async function query<R>(warehouse: string, sql: string): Promise<R[]> {
-  const engine = await DuckDbEngine.open({ catalog: new EmbeddedCatalog(openStore(warehouse)) });
-  try {
-    return (await engine.query(sql)).rows as R[];
-  } finally {
-    await engine.close();
-  }
-}
+const query = queryWarehouse;
 
 const gold = (warehouse: string) =>
   query<Record<string, unknown>>(

@@ -2,12 +2,10 @@
 import { describe, expect, test } from '@jest/globals';
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { DuckDbEngine } from '../../catalog/duckdb/duckdb-engine.js';
-import { EmbeddedCatalog } from '../../catalog/embedded/embedded-catalog.js';
-import { openStore } from '../../etl/storage/open-store.js';
 import { runCustomerTransactions } from '../../pipelines/customer-transactions/customer-transactions-pipeline.js';
 import { PgliteClient } from '../../pipelines/postgres/pglite-client.js';
 import { tempDir } from '../support/stores.js';
+import { queryWarehouse } from '../support/warehouse-query.js';
 
 const REAL = '/work/shared/data/sertis/transaction.csv';
 
@@ -23,14 +21,7 @@ async function served(warehouse: string, table = 'customers') {
   }
 }
 
-async function query<R>(warehouse: string, sql: string): Promise<R[]> {
-  const engine = await DuckDbEngine.open({ catalog: new EmbeddedCatalog(openStore(warehouse)) });
-  try {
-    return (await engine.query(sql)).rows as R[];
-  } finally {
-    await engine.close();
-  }
-}
+const query = queryWarehouse;
 
 /** Favourite product and longest streak per customer, worked out in plain code from the file. */
 function expectedFrom(text: string): Map<string, { favourite_product: string; longest_streak: number }> {
