@@ -49,7 +49,9 @@ type Partition = Record<string, string | null>;
 
 /**
  * Write `batches` (conformed to `schema`) as data files, keeping the last row of each key over `keys`
- * (of types `keyTypes`). On error, the files written so far are deleted and the error propagates.
+ * (of types `keyTypes`); with `unique` the caller guarantees no key repeats (the key index is then a
+ * bitset where it can be, and a repeat is an error). On error, the files written so far are deleted and
+ * the error propagates.
  */
 export async function stageSource(
   store: ObjectStore,
@@ -59,12 +61,13 @@ export async function stageSource(
   keys: string[],
   keyTypes: arrow.DataType[],
   options: WriteFilesOptions = {},
+  unique = false,
 ): Promise<StagedSource> {
   const partitionSet = new Set(partitionColumns);
   const dataSchema = new arrow.Schema(schema.fields.filter((f) => !partitionSet.has(f.name)));
   const namer = dataFileNamer(partitionColumns, options);
   const writer = new PartitionedParquetWriter(store, dataSchema, namer, options);
-  const index = keyPositionsFor(keys, keyTypes);
+  const index = keyPositionsFor(keys, keyTypes, unique);
   const ranges = new KeyRanges(keys, keyTypes);
   const runs: Run[] = [];
   const losers: number[] = [];
@@ -185,9 +188,9 @@ class KeyRanges {
         let hi = -1;
         for (let i = 0; i < data.length; i++) {
           if (data.nullCount > 0 && !data.getValid(i)) continue;
-          const v = values[data.offset + i]!;
-          if (lo < 0 || v < values[data.offset + lo]!) lo = i;
-          if (hi < 0 || v > values[data.offset + hi]!) hi = i;
+          const v = values[i]!; // Arrow slices a fixed-width buffer with the data: no offset to add
+          if (lo < 0 || v < values[lo]!) lo = i;
+          if (hi < 0 || v > values[hi]!) hi = i;
         }
         if (lo >= 0) this.widen(j, comparable(batch.getChild(k)!.get(lo), type)!, comparable(batch.getChild(k)!.get(hi), type)!);
         return;

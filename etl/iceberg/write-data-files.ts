@@ -48,18 +48,18 @@ export interface DataFileTarget {
 /** A reader of one column's values in raw partition form (days, bigint µs, bigint longs, numbers, strings, booleans). */
 export function rawColumnReader(data: arrow.Data, type: string): (i: number) => PartitionValue {
   const valid = (i: number) => data.nullCount === 0 || data.getValid(i);
-  const offset = data.offset;
+  // Arrow slices a fixed-width values buffer together with the Data: no offset to add (unlike bitmaps).
   switch (type) {
     case 'int':
     case 'date': {
       const values = data.values as Int32Array;
-      return (i) => (valid(i) ? values[offset + i]! : null);
+      return (i) => (valid(i) ? values[i]! : null);
     }
     case 'long':
     case 'timestamp':
     case 'timestamptz': {
       const values = data.values as unknown as BigInt64Array;
-      return (i) => (valid(i) ? values[offset + i]! : null);
+      return (i) => (valid(i) ? values[i]! : null);
     }
     default: {
       const vector = new arrow.Vector([data]);

@@ -5,6 +5,7 @@
  * a string in a JS Map (see `rowKeyReader`).
  */
 import * as arrow from 'apache-arrow';
+import { LakehouseError } from '../errors.js';
 import { PAGE_SLOTS, PagedInt32Map } from './paged-int32-map.js';
 import { rowKeyReader } from './row-keys.js';
 
@@ -23,11 +24,23 @@ export interface KeyPositions {
   matchAll(batch: arrow.RecordBatch, hit: (row: number) => void): void;
 }
 
-/** A `KeyPositions` for key columns `keys` of types `types` (the table's). */
-export function keyPositionsFor(keys: string[], types: arrow.DataType[]): KeyPositions {
+/**
+ * A `KeyPositions` for key columns `keys` of types `types` (the table's). With `unique` (the caller
+ * guarantees no key repeats, e.g. validated rows deduplicated on these keys) a single small-integer key
+ * is held as one bit a slot while dense (positions are not kept: nothing can be replaced), and a repeated
+ * key is a `DuplicateSourceKeyError` instead of a replacement.
+ */
+export function keyPositionsFor(keys: string[], types: arrow.DataType[], unique = false): KeyPositions {
   const t = types[0];
-  if (keys.length === 1 && t !== undefined && isSmallInt(t)) return new IntKeyPositions(keys[0]!);
-  return new StringKeyPositions(keys, types);
+  if (keys.length === 1 && t !== undefined && isSmallInt(t)) return unique ? new UniqueIntKeys(keys[0]!) : new IntKeyPositions(keys[0]!);
+  return new StringKeyPositions(keys, types, unique);
+}
+
+/** A source promised unique on its keys repeated one (a bug in the caller: nothing is committed). */
+export class DuplicateSourceKeyError extends LakehouseError {
+  constructor() {
+    super('internal', 'terminal', 'a merge source declared unique on its keys holds a key twice');
+  }
 }
 
 /** Int8/16/32, Uint8/16 and date-as-days columns: values fit an int32 and compare as numbers. */
@@ -80,7 +93,7 @@ class IntKeyPositions implements KeyPositions {
 
   private read(batch: arrow.RecordBatch): { values: ArrayLike<number>; valid: ((i: number) => boolean) | undefined } {
     const data = batch.getChild(this.column)!.data[0]!;
-    const values = (data.values as Int32Array).subarray(data.offset, data.offset + data.length);
+    const values = (data.values as Int32Array).subarray(0, data.length); // Arrow slices a fixed-width buffer with the data: no offset to add
     return { values, valid: data.nullCount > 0 ? (i) => data.getValid(i) : undefined };
   }
 
@@ -166,6 +179,91 @@ function nextPow2(n: number): number {
   return p;
 }
 
+/**
+ * The keys of a source unique on one small-integer key column: bits in 65,536-bit pages while dense
+ * (16 million dense ids: 2 MiB), a `IntKeyPositions` hash once sparse (positions are not kept).
+ */
+class UniqueIntKeys implements KeyPositions {
+  private readonly pages: (Uint32Array | undefined)[] = new Array<Uint32Array | undefined>(1 << 16);
+  private pageCount = 0;
+  private count = 0;
+  private sparse: IntKeyPositions | undefined;
+
+  constructor(private readonly column: string) {}
+
+  get size(): number {
+    return this.sparse ? this.sparse.size : this.count;
+  }
+
+  get byteSize(): number {
+    return this.sparse ? this.sparse.byteSize : this.pageCount * (PAGE_SLOTS / 8);
+  }
+
+  putAll(batch: arrow.RecordBatch, positions: Int32Array): void {
+    const duplicate = (): void => {
+      throw new DuplicateSourceKeyError();
+    };
+    if (this.sparse) return this.sparse.putAll(batch, positions, duplicate);
+    const data = batch.getChild(this.column)!.data[0]!;
+    if (data.nullCount > 0) return this.toSparse(batch, positions); // a null key: keep it the general way
+    const values = (data.values as Int32Array).subarray(0, data.length); // Arrow slices a fixed-width buffer with the data: no offset to add
+    for (let i = 0; i < values.length; i++) {
+      const key = values[i]!;
+      const p = (key >> 16) + 32768;
+      let page = this.pages[p];
+      if (page === undefined) {
+        // A new page costs 8 KiB: worth it while the keys fill at least 1 in 16 of the pages' slots.
+        if ((this.pageCount + 1) * PAGE_SLOTS > Math.max(4 * PAGE_SLOTS, 16 * (this.count + 1))) return this.toSparse(batch, positions, i);
+        page = new Uint32Array(PAGE_SLOTS / 32);
+        this.pages[p] = page;
+        this.pageCount++;
+      }
+      const slot = key & 0xffff;
+      const bit = 1 << (slot & 31);
+      if ((page[slot >> 5]! & bit) !== 0) duplicate();
+      page[slot >> 5]! |= bit;
+      this.count++;
+    }
+  }
+
+  matchAll(batch: arrow.RecordBatch, hit: (row: number) => void): void {
+    if (this.sparse) return this.sparse.matchAll(batch, hit);
+    if (this.count === 0) return;
+    const data = batch.getChild(this.column)!.data[0]!;
+    const values = (data.values as Int32Array).subarray(0, data.length); // Arrow slices a fixed-width buffer with the data: no offset to add
+    for (let i = 0; i < values.length; i++) {
+      if (data.nullCount > 0 && !data.getValid(i)) continue;
+      const key = values[i]!;
+      const page = this.pages[(key >> 16) + 32768];
+      if (page !== undefined && (page[(key & 0xffff) >> 5]! & (1 << (key & 31))) !== 0) hit(i);
+    }
+  }
+
+  /** Moves every key to a hash (positions unknown: -0 stands in), then adds rows `from..` of `batch`. */
+  private toSparse(batch: arrow.RecordBatch, positions: Int32Array, from = 0): void {
+    const sparse = new IntKeyPositions(this.column);
+    const keys: number[] = [];
+    this.pages.forEach((page, p) => {
+      if (page === undefined) return;
+      const base = (p - 32768) * PAGE_SLOTS;
+      for (let w = 0; w < page.length; w++) {
+        const word = page[w]!;
+        if (word === 0) continue;
+        for (let b = 0; b < 32; b++) if ((word & (1 << b)) !== 0) keys.push(base + w * 32 + b);
+      }
+    });
+    const fail = (): void => {
+      throw new DuplicateSourceKeyError();
+    };
+    if (keys.length > 0) sparse.putAll(arrow.tableFromArrays({ [this.column]: Int32Array.from(keys) }).batches[0]!, new Int32Array(keys.length), fail);
+    this.pages.fill(undefined);
+    this.pageCount = 0;
+    this.sparse = sparse;
+    const rest = from === 0 ? batch : batch.slice(from);
+    sparse.putAll(rest, positions.subarray(from), fail);
+  }
+}
+
 /** Positions of any key, as strings in a Map. */
 class StringKeyPositions implements KeyPositions {
   private readonly map = new Map<string, number>();
@@ -173,6 +271,7 @@ class StringKeyPositions implements KeyPositions {
   constructor(
     private readonly keys: string[],
     private readonly types: arrow.DataType[],
+    private readonly unique = false,
   ) {}
 
   get size(): number {
@@ -189,7 +288,10 @@ class StringKeyPositions implements KeyPositions {
       const key = keyOf(i);
       const previous = this.map.get(key);
       this.map.set(key, positions[i]!);
-      if (previous !== undefined) replaced(previous);
+      if (previous !== undefined) {
+        if (this.unique) throw new DuplicateSourceKeyError();
+        replaced(previous);
+      }
     }
   }
 

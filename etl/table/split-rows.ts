@@ -19,10 +19,10 @@ export function rawValues(data: arrow.Data): (i: number) => unknown {
   const type = data.type;
   const fixed = arrow.DataType.isInt(type) || arrow.DataType.isDate(type) || arrow.DataType.isFloat(type) || arrow.DataType.isTimestamp(type);
   if (fixed && data.stride === 1) {
+    // Arrow slices a fixed-width values buffer together with the Data: no offset to add (unlike bitmaps).
     const values = data.values as Int32Array;
-    const offset = data.offset;
-    if (data.nullCount === 0) return (i) => values[offset + i];
-    return (i) => (data.getValid(i) ? values[offset + i] : null);
+    if (data.nullCount === 0) return (i) => values[i];
+    return (i) => (data.getValid(i) ? values[i] : null);
   }
   const vector = new arrow.Vector([data]);
   return (i) => vector.get(i);

@@ -205,7 +205,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
               return input && rawFileOf.get(input);
             })
           : result.accepted;
-        const written = await w.sink.write(rows, result.mergeKeys, { appId, version: w.version }, runId);
+        // Validation keeps one row per primary key (the merge key), so the source is unique on it.
+        const written = await w.sink.write(rows, result.mergeKeys, { appId, version: w.version }, runId, { sourceUnique: true });
         version = written.version;
         filesWritten = written.filesAdded;
       } else {

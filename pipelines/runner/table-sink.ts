@@ -32,6 +32,12 @@ export interface SinkWrite {
   filesAdded: number;
 }
 
+/** Options of one sink write. */
+export interface SinkWriteOptions {
+  /** No two rows of the write share a key (they were deduplicated on it). */
+  sourceUnique?: boolean;
+}
+
 /** One table as the runner sees it. */
 export interface TableSink {
   /** The table format. */
@@ -44,8 +50,12 @@ export interface TableSink {
   readonly partitionColumns: string[];
   /** The latest batch version committed for `appId`, or -1. Reads the current table state. */
   committedBatch(appId: string): Promise<number>;
-  /** Upsert by `keys` (append when `keys` is empty), committing `batch` as the idempotency key. */
-  write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string): Promise<SinkWrite>;
+  /**
+   * Upsert by `keys` (append when `keys` is empty), committing `batch` as the idempotency key. With
+   * `sourceUnique` the caller guarantees no two rows share a key (validated rows), which lets the merge
+   * keep a smaller key index.
+   */
+  write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string, options?: SinkWriteOptions): Promise<SinkWrite>;
   /** Stream the given columns of the current version. */
   scan(columns: string[]): AsyncIterable<arrow.RecordBatch>;
   /** Rows in the current version, from the table's own metadata (no data read). */
@@ -88,10 +98,10 @@ class DeltaSink implements TableSink {
     await this.table.refresh();
     return this.table.snapshot.txns.get(appId)?.version ?? -1;
   }
-  async write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string): Promise<SinkWrite> {
+  async write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string, options: SinkWriteOptions = {}): Promise<SinkWrite> {
     const commitInfo = { runId };
     const m = keys.length
-      ? await delta.merge(this.table, rows, { keys: [...keys], txn: batch, commitInfo })
+      ? await delta.merge(this.table, rows, { keys: [...keys], txn: batch, commitInfo, ...(options.sourceUnique ? { sourceUnique: true } : {}) })
       : await delta.write(this.table, rows, { txn: batch, commitInfo });
     return { version: m.version, skipped: m.skipped, filesAdded: m.filesAdded };
   }
@@ -126,7 +136,7 @@ class IcebergSink implements TableSink {
     await this.table.refresh();
     return committedTxns(this.table.metadata).get(appId) ?? -1;
   }
-  async write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string): Promise<SinkWrite> {
+  async write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string, _options: SinkWriteOptions = {}): Promise<SinkWrite> {
     const summary = { 'lakehouse.run-id': runId };
     const m = keys.length
       ? await iceberg.merge(this.table, rows, { keys: [...keys], txn: batch, summary })

@@ -66,3 +66,37 @@ describe.each([
     expect(removedNow.length).toBe(m.filesRemoved);
   });
 });
+
+test('sliced source batches (values buffers re-based by Arrow) partition, prune and merge by their own rows', async () => {
+  const store = new MemoryStore();
+  const table = await DeltaTable.create(store, { schema: ORDER_ITEMS_SCHEMA, partitionColumns: ['date'] });
+  const source = orderItems(400, 0, { days: 4 }).batches[0]!;
+  // Append rows 100..199 from a slice, then merge rows 150..299 from another slice.
+  await write(table, source.slice(100, 200));
+  const before = await rowsOf(table);
+  expect([...before.keys()].sort((a, b) => a - b)).toEqual(Array.from({ length: 100 }, (_, i) => Number(source.getChild('id')!.get(100 + i))).sort((a, b) => a - b));
+  await merge(table, source.slice(150, 300), { keys: ['id'], sourceUnique: true });
+  const after = await rowsOf(table);
+  const expected = new Map<number, [number, number]>();
+  for (let i = 100; i < 300; i++) {
+    const d = source.getChild('date')!.get(i) as number | Date;
+    expected.set(Number(source.getChild('id')!.get(i)), [Number(source.getChild('add_to_cart_order')!.get(i)), Math.floor(Number(d instanceof Date ? d.getTime() : d) / 86_400_000)]);
+  }
+  expect(after).toEqual(expected);
+  // Every file sits in the partition of its rows.
+  for (const add of table.snapshot.files.values()) {
+    const day = decodeURIComponent(add.path).match(/date=(\d{4}-\d{2}-\d{2})/)![1]!;
+    expect(add.partitionValues.date).toBe(day);
+  }
+});
+
+test('a source declared unique that repeats a key fails the merge and commits nothing', async () => {
+  const store = new MemoryStore();
+  const table = await DeltaTable.create(store, { schema: ORDER_ITEMS_SCHEMA, partitionColumns: ['date'] });
+  const rows = orderItems(50, 0, { days: 2 });
+  const twice = new arrow.Table([...rows.batches, ...rows.slice(10, 11).batches]);
+  await expect(merge(table, twice, { keys: ['id'], sourceUnique: true })).rejects.toThrow(/declared unique/);
+  await table.refresh();
+  expect(table.version).toBe(0);
+  expect([...store.keys()].filter((k) => k.endsWith('.parquet'))).toEqual([]);
+});

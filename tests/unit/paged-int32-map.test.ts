@@ -2,7 +2,7 @@
 import { describe, expect, test } from '@jest/globals';
 import * as arrow from 'apache-arrow';
 import { PAGE_SLOTS, PagedInt32Map } from '../../etl/table/paged-int32-map.js';
-import { keyPositionsFor } from '../../etl/table/key-positions.js';
+import { DuplicateSourceKeyError, keyPositionsFor } from '../../etl/table/key-positions.js';
 import { Int32KeyIndex } from '../../validation/key-index.js';
 
 const batchOf = (keys: number[]) => new arrow.RecordBatch({ k: arrow.makeVector(Int32Array.from(keys)).data[0]! });
@@ -62,5 +62,31 @@ describe('key indexes on pages', () => {
     expect(index.size).toBe(102_000);
     const sparse = index.keySet();
     expect([sparse.has(99_999), sparse.has(500_000_000), sparse.has(500_000_001)]).toEqual([true, true, false]);
+  });
+});
+
+describe('unique source keys (a bit a key)', () => {
+  test('16 bits per dense key at most; matches; a repeated key is a DuplicateSourceKeyError', () => {
+    const index = keyPositionsFor(['k'], [new arrow.Int32()], true);
+    const keys = Array.from({ length: 300_000 }, (_, i) => 5_000_000 + i);
+    index.putAll(batchOf(keys), new Int32Array(keys.length), () => undefined);
+    expect(index.size).toBe(300_000);
+    expect(index.byteSize).toBeLessThanOrEqual((300_000 + 2 * PAGE_SLOTS) / 8);
+    const hits: number[] = [];
+    index.matchAll(batchOf([4_999_999, 5_000_000, 5_299_999, 5_300_000, -5_000_000]), (i) => hits.push(i));
+    expect(hits).toEqual([1, 2]);
+    expect(() => index.putAll(batchOf([5_000_123]), new Int32Array(1), () => undefined)).toThrow(DuplicateSourceKeyError);
+  });
+
+  test('sparse keys move to a hash with every key kept; repeats are still caught there', () => {
+    const index = keyPositionsFor(['k'], [new arrow.Int32()], true);
+    const keys = [-2147483648, ...Array.from({ length: 3000 }, (_, i) => i * 1_400_000 - 2_000_000_000)];
+    index.putAll(batchOf(keys.slice(0, 10)), new Int32Array(10), () => undefined);
+    index.putAll(batchOf(keys.slice(10)), new Int32Array(keys.length - 10), () => undefined);
+    expect(index.size).toBe(keys.length);
+    const hits: number[] = [];
+    index.matchAll(batchOf([keys[0]!, keys[5]!, keys[2000]!, 7]), (i) => hits.push(i));
+    expect(hits).toEqual([0, 1, 2]);
+    expect(() => index.putAll(batchOf([keys[1500]!]), new Int32Array(1), () => undefined)).toThrow(DuplicateSourceKeyError);
   });
 });

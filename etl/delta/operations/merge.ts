@@ -25,6 +25,11 @@ export interface MergeOptions {
   keys: string[];
   /** Idempotency key, as for writes. */
   txn?: { appId: string; version: number };
+  /**
+   * The caller guarantees no two source rows share a key (rows validated and deduplicated on these
+   * keys): the source's key index then takes a bit a key instead of 4 bytes, and a repeat is an error.
+   */
+  sourceUnique?: boolean;
   /** Extra commitInfo fields. */
   commitInfo?: Record<string, unknown>;
 }
@@ -70,7 +75,7 @@ export async function merge(table: DeltaTable, input: Input, options: MergeOptio
   const fileOptions = { ...table.options.files, clock: table.clock };
 
   // 1. Source rows straight into new files; the last row per key wins.
-  const source = await stageSource(table.store, schema, partitionColumns, toBatchStream(input), options.keys, keyTypes, fileOptions);
+  const source = await stageSource(table.store, schema, partitionColumns, toBatchStream(input), options.keys, keyTypes, fileOptions, options.sourceUnique ?? false);
   let copied: WrittenData = { adds: [], rows: 0, bytes: 0 };
   try {
     // 2. Candidate files: those whose key ranges (stats) overlap the source's on every key column, or without stats.
