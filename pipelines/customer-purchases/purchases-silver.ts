@@ -7,6 +7,7 @@
 import * as arrow from 'apache-arrow';
 import { UsageError } from '../../etl/errors.js';
 import { checkRates, DEFAULT_RATES, type RateTable } from '../../validation/contracts/customer-purchases.js';
+import { readDecimal, writeDecimal } from '../../validation/decimal-decoder.js';
 import type { DatasetContract } from '../../validation/define-dataset.js';
 import type { DatasetEnrichment } from '../runner/dataset-enrichment.js';
 import type { RawFile } from '../runner/raw-files.js';
@@ -18,7 +19,6 @@ export const RATE_DECIMALS = 4;
 
 const INGEST_FOLDER = /(?:^|\/)ingest_date=(\d{4}-\d{2}-\d{2})\//;
 const MS_PER_DAY = 86_400_000;
-const WORDS = [0n, 32n, 64n, 96n];
 
 /** A rate as an integer number of 10^-4 units (`1.5` -> 15000); more decimal places are a UsageError. */
 export function rateUnits(code: string, rate: number): bigint {
@@ -33,17 +33,6 @@ export function ingestDay(file: RawFile): number {
   const ms = m ? Date.parse(`${m[1]}T00:00:00Z`) : NaN;
   if (Number.isNaN(ms)) throw new UsageError(`raw file ${file.uri} is not under an ingest_date=YYYY-MM-DD/ folder (land it with the pipeline's land stage)`);
   return ms / MS_PER_DAY;
-}
-
-function readDecimal(words: Uint32Array, i: number): bigint {
-  let v = 0n;
-  for (let k = 3; k >= 0; k--) v = (v << 32n) | BigInt(words[4 * i + k]!);
-  return BigInt.asIntN(128, v);
-}
-
-function writeDecimal(words: Uint32Array, i: number, value: bigint): void {
-  const x = BigInt.asUintN(128, value);
-  for (let k = 0; k < 4; k++) words[4 * i + k] = Number((x >> WORDS[k]!) & 0xffffffffn);
 }
 
 /** The silver enrichment of the purchases contract for a rate table. */
