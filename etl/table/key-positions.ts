@@ -104,7 +104,7 @@ class IntKeyPositions implements KeyPositions {
   }
 
   /** Stores `position` for `key`; returns the position it had, or -1. */
-  private put(key: number, position: number): number {
+  put(key: number, position: number): number {
     if (this.dense) {
       if (this.pages.hasPage(key) || this.pages.slots + PAGE_SLOTS <= Math.max(DENSE_MIN_SLOTS, DENSE_SLOTS_PER_KEY * (this.count + 1))) {
         const previous = this.pages.set(key, position);
@@ -239,23 +239,21 @@ class UniqueIntKeys implements KeyPositions {
     }
   }
 
-  /** Moves every key to a hash (positions unknown: -0 stands in), then adds rows `from..` of `batch`. */
+  /** Moves every key to a hash (positions are not kept: 0 stands in), then adds rows `from..` of `batch`. */
   private toSparse(batch: arrow.RecordBatch, positions: Int32Array, from = 0): void {
     const sparse = new IntKeyPositions(this.column);
-    const keys: number[] = [];
     this.pages.forEach((page, p) => {
       if (page === undefined) return;
       const base = (p - 32768) * PAGE_SLOTS;
       for (let w = 0; w < page.length; w++) {
         const word = page[w]!;
         if (word === 0) continue;
-        for (let b = 0; b < 32; b++) if ((word & (1 << b)) !== 0) keys.push(base + w * 32 + b);
+        for (let b = 0; b < 32; b++) if ((word & (1 << b)) !== 0) sparse.put(base + w * 32 + b, 0);
       }
     });
     const fail = (): void => {
       throw new DuplicateSourceKeyError();
     };
-    if (keys.length > 0) sparse.putAll(arrow.tableFromArrays({ [this.column]: Int32Array.from(keys) }).batches[0]!, new Int32Array(keys.length), fail);
     this.pages.fill(undefined);
     this.pageCount = 0;
     this.sparse = sparse;
