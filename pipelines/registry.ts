@@ -23,11 +23,16 @@ export function pipelineNamed(name: string): PipelineDefinition {
 /** The pipelines made of stages (landing, silver, gold, serving), by name, with their stages in order. */
 export const STAGED_PIPELINES: Readonly<Record<string, StagedDefinition>> = {
   'customer-transactions': { name: 'customer-transactions', stages: customerTransactionsStages, summaryStage: 'silver' },
-  'customer-purchases': { name: 'customer-purchases', stages: customerPurchasesPipeline.stages, summaryStage: 'silver' },
+  'customer-purchases': {
+    name: 'customer-purchases',
+    stages: customerPurchasesPipeline.stages,
+    summaryStage: 'silver',
+    stagesWith: (options) => customerPurchasesPipelineWith(options).stages,
+  },
 };
 
 /** The stages of pipeline `name` built with `options` (a rate table), or undefined when it is a plain runner pipeline (or unknown). */
 export function stagedPipelineNamed(name: string, options: StagedOptions = {}): StagedDefinition | undefined {
-  if (name === 'customer-purchases' && options.rates) return { name, stages: customerPurchasesPipelineWith({ rates: options.rates }).stages, summaryStage: 'silver' };
-  return Object.hasOwn(STAGED_PIPELINES, name) ? STAGED_PIPELINES[name] : undefined;
+  const staged = Object.hasOwn(STAGED_PIPELINES, name) ? STAGED_PIPELINES[name] : undefined;
+  return staged?.stagesWith && options.rates ? { ...staged, stages: staged.stagesWith(options) } : staged;
 }

@@ -19,4 +19,6 @@ export interface StagedDefinition {
   stages: readonly Stage[];
   /** The stage whose result is the runner's RunSummary (`silver`): the run's `datasets` come from it. */
   summaryStage: string;
+  /** The stages built with `options` (a rate table), for pipelines whose stages depend on them. */
+  stagesWith?: (options: StagedOptions) => readonly Stage[];
 }
