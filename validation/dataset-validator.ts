@@ -4,8 +4,10 @@
  * are handed out), rejected rows become quarantine records; counts per file. The output is final once
  * all files are read (a later row may supersede an accepted one: see `contests.ts`).
  */
+import type * as arrow from 'apache-arrow';
 import { CsvFormatError, decompressIfGzip, openCsv, rowText, type CsvBatch, type CsvReader } from './csv/index.js';
 import type { AcceptedFile, AcceptedRows } from './accepted-rows.js';
+import { buildRecordBatch } from './arrow-build.js';
 import { decodedCell } from './cells.js';
 import { decodeBatch } from './decoded-batch.js';
 import { Dedupe, type DedupeEvents, type RowPlace, type SettledRow } from './dedupe.js';
@@ -53,6 +55,21 @@ export interface DatasetOutcome {
   readonly acceptedKeys: KeyLookup | undefined;
   /** Primary keys of rows rejected and not accepted otherwise (messages of referencing datasets). */
   readonly rejectedKeys: KeyLookup | undefined;
+  /** True when every accepted row was handed to the `AcceptedStream` during validation (see `AcceptedStream`). */
+  readonly streamed: boolean;
+}
+
+/**
+ * Where accepted rows go while validation reads the files, so they need not be read a second time.
+ * A row is final when its batch is done unless a later batch repeats a key kept earlier (a contest:
+ * see `contests.ts`); validation then stops streaming and calls `abandon` once, and the rows must be
+ * taken from the files again (`readAccepted`). The consumer must not commit before validation ends.
+ */
+export interface AcceptedStream {
+  /** The accepted rows of one batch (contract schema, input order), all from input `file`; awaited (back-pressure). */
+  push(batch: arrow.RecordBatch, file: number): Promise<void>;
+  /** The rows pushed so far are not the final output: drop them. No push follows. */
+  abandon(): void;
 }
 
 interface Pending {
@@ -74,8 +91,9 @@ export async function validateFiles(
   contract: DatasetContract,
   inputs: readonly CsvInput[],
   foreignKeys: ReadonlyMap<string, ForeignKeyTarget>,
+  stream?: AcceptedStream,
 ): Promise<DatasetOutcome> {
-  return new DatasetValidation(contract, inputs, foreignKeys).run();
+  return new DatasetValidation(contract, inputs, foreignKeys, stream).run();
 }
 
 class DatasetValidation {
@@ -88,12 +106,17 @@ class DatasetValidation {
   private readonly rejectedKeys: ReturnType<typeof keySetFor> | undefined;
   private readonly keyColumns: number[];
   private ordinal = 0;
+  /** Rows handed to `stream`; streaming stops (for good) when a contest opens. */
+  private streamedRows = 0;
+  private streaming: boolean;
 
   constructor(
     private readonly contract: DatasetContract,
     private readonly inputs: readonly CsvInput[],
     private readonly foreignKeys: ReadonlyMap<string, ForeignKeyTarget>,
+    private readonly stream: AcceptedStream | undefined,
   ) {
+    this.streaming = stream !== undefined;
     this.dedupe = new Dedupe(contract);
     this.keyColumns = contract.primaryKey.map((k) => contract.column(k).index);
     this.rejectedKeys = this.keyColumns.length === 1 ? keySetFor(contract.columns[this.keyColumns[0]!]!.spec.kind) : undefined;
@@ -115,8 +138,17 @@ class DatasetValidation {
     if (this.bits.size !== summary.accepted) {
       throw new ReconciliationError(`dataset ${this.contract.name}: ${this.bits.size} rows marked accepted, ${summary.accepted} counted`);
     }
+    if (this.streaming && this.streamedRows !== summary.accepted) {
+      throw new ReconciliationError(`dataset ${this.contract.name}: ${this.streamedRows} rows streamed, ${summary.accepted} counted`);
+    }
     const files = this.loaded.filter((l) => this.files[l.file]!.accepted > 0);
-    return { summary, rejected, warnings: this.warnings, accepted: { bits: this.bits, files }, acceptedKeys: accepted, rejectedKeys };
+    return { summary, rejected, warnings: this.warnings, accepted: { bits: this.bits, files }, acceptedKeys: accepted, rejectedKeys, streamed: this.streaming };
+  }
+
+  private stopStreaming(): void {
+    if (!this.streaming) return;
+    this.streaming = false;
+    this.stream!.abandon();
   }
 
   private describe = (place: RowPlace): string => `line ${place.line} of ${this.inputs[place.file]!.uri}`;
@@ -168,7 +200,10 @@ class DatasetValidation {
         return;
       }
       const ordinalStart = this.ordinal;
-      for await (const batch of reader) this.batch(f, summary, batch, match.fields);
+      for await (const batch of reader) {
+        const rows = this.batch(f, summary, batch, match.fields);
+        if (rows !== undefined) await this.stream!.push(rows, f);
+      }
       this.loaded.push({ file: f, ordinalStart, ordinalEnd: this.ordinal, fields: match.fields, fingerprint });
     } catch (err) {
       if (err instanceof CsvFormatError) throw new InputFileError(input.uri, err.message, { cause: err });
@@ -205,7 +240,8 @@ class DatasetValidation {
     }
   }
 
-  private batch(f: number, summary: FileSummary, csv: CsvBatch, fields: number[]): void {
+  /** Validates one batch; returns its accepted rows as Arrow when they are streamed. */
+  private batch(f: number, summary: FileSummary, csv: CsvBatch, fields: number[]): arrow.RecordBatch | undefined {
     const contract = this.contract;
     for (const m of csv.malformed) {
       summary.read++;
@@ -213,7 +249,7 @@ class DatasetValidation {
       this.reject(f, m.line, 'malformed_row', `${m.reason}${column}`, m.raw);
     }
     const n = csv.rowCount;
-    if (n === 0) return;
+    if (n === 0) return undefined;
     summary.read += n;
     const decoded = decodeBatch(csv, contract.columns.map((c) => c.spec), fields);
     const todo = new Uint8Array(n).fill(1);
@@ -243,6 +279,8 @@ class DatasetValidation {
     };
     this.dedupe.run({ batch: decoded, ordinalBase, file: f, todo }, contract.policies, flag, events);
 
+    // A contest may overturn a row streamed earlier: from then on the rows are read again instead.
+    if (this.dedupe.contests.size > 0) this.stopStreaming();
     let kept = 0;
     const bits = this.bits;
     for (let r = 0; r < n; r++) {
@@ -254,6 +292,9 @@ class DatasetValidation {
     }
     this.ordinal += n;
     summary.accepted += kept;
+    if (!this.streaming || kept === 0) return undefined;
+    this.streamedRows += kept;
+    return buildRecordBatch(contract.arrowSchema, decoded, kept === n ? undefined : takenRows(todo, kept));
   }
 
   /** Counts an accepted row's warnings (`mask` has bit `RULE_INDEX[rule]` set per rule that warned). */
@@ -377,6 +418,13 @@ class DatasetValidation {
     });
     return masks;
   }
+}
+
+/** The indices of the rows with `todo[r] = 1` (`kept` of them). */
+function takenRows(todo: Uint8Array, kept: number): Uint32Array {
+  const take = new Uint32Array(kept);
+  for (let r = 0, k = 0; k < kept; r++) if (todo[r] === 1) take[k++] = r;
+  return take;
 }
 
 /** True for a CSV error that is about the byte stream (a corrupt gzip member), not about the CSV text. */

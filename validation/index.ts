@@ -35,5 +35,5 @@ export {
   assertReconciled,
   assertRunReconciled,
 } from './summary.js';
-export { type RowWarning, MAX_WARNING_SAMPLES } from './dataset-validator.js';
-export { ValidationRun, type ValidationRunOptions, type DatasetResult } from './validation-run.js';
+export { type RowWarning, type AcceptedStream, MAX_WARNING_SAMPLES } from './dataset-validator.js';
+export { ValidationRun, type ValidationRunOptions, type ValidateOptions, type DatasetResult } from './validation-run.js';

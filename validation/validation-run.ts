@@ -6,7 +6,7 @@ import type * as arrow from 'apache-arrow';
 import { UsageError } from '../etl/errors.js';
 import { readAccepted } from './accepted-rows.js';
 import type { CommittedKeys } from './committed-keys.js';
-import { validateFiles, type RowWarning } from './dataset-validator.js';
+import { validateFiles, type AcceptedStream, type RowWarning } from './dataset-validator.js';
 import type { DatasetContract } from './define-dataset.js';
 import { ReconciliationError } from './errors.js';
 import type { CsvInput } from './inputs.js';
@@ -56,8 +56,22 @@ export interface DatasetResult {
    * `ReconciliationError` at the end if the rows handed out differ from `summary.accepted`.
    */
   readonly accepted: AsyncIterable<arrow.RecordBatch>;
-  /** The input (one of those passed to `validate`) every row of an accepted batch came from; undefined for a batch not handed out by `accepted`. */
+  /**
+   * True when every accepted row was already handed to the `stream` given to `validate`, in input order:
+   * `accepted` then need not be read. False without a stream, or when the stream was abandoned.
+   */
+  readonly streamed: boolean;
+  /** The input (one of those passed to `validate`) every row of an accepted batch came from; undefined for a batch handed out by neither `accepted` nor the stream. */
   inputOf(batch: arrow.RecordBatch): CsvInput | undefined;
+}
+
+/** Options of one `validate` call. */
+export interface ValidateOptions {
+  /**
+   * Receives the accepted rows while the files are read (a single pass); if it is abandoned, read
+   * `accepted` instead. See `AcceptedStream`.
+   */
+  stream?: AcceptedStream;
 }
 
 interface Validated {
@@ -87,7 +101,7 @@ export class ValidationRun {
    * count). Throws `ValidationFailedError` when a `fail` policy trips, `InputFileError` for an unreadable
    * file, `UsageError` for a wrong order.
    */
-  async validate(contract: DatasetContract, inputs: readonly CsvInput[]): Promise<DatasetResult> {
+  async validate(contract: DatasetContract, inputs: readonly CsvInput[], options: ValidateOptions = {}): Promise<DatasetResult> {
     if (this.validated.has(contract.name)) throw new UsageError(`dataset ${contract.name} was already validated in run ${this.runId}; pass all its files at once`);
     for (const v of this.validated.values()) {
       const fk = v.contract.foreignKeys.find((k) => k.references.name === contract.name);
@@ -102,12 +116,20 @@ export class ValidationRun {
       const known = anyOf(parent?.acceptedKeys, committed);
       targets.set(fk.column, { known: parent?.acceptedKeys === undefined && committed === undefined ? NO_KEYS : known, ...(parent?.rejectedKeys ? { rejected: parent.rejectedKeys } : {}) });
     }
-    const outcome = await validateFiles(contract, inputs, targets);
+    const origins = new WeakMap<arrow.RecordBatch, CsvInput>();
+    const consumer = options.stream;
+    const stream: AcceptedStream | undefined = consumer && {
+      push: (batch, file) => {
+        origins.set(batch, inputs[file]!);
+        return consumer.push(batch, file);
+      },
+      abandon: () => consumer.abandon(),
+    };
+    const outcome = await validateFiles(contract, inputs, targets, stream);
     this.validated.set(contract.name, { contract, acceptedKeys: outcome.acceptedKeys, rejectedKeys: outcome.rejectedKeys });
     this.summaries.push(outcome.summary);
     const plan = outcome.accepted;
     const expected = outcome.summary.accepted;
-    const origins = new WeakMap<arrow.RecordBatch, CsvInput>();
     let drained = false;
     const accepted: AsyncIterable<arrow.RecordBatch> = {
       async *[Symbol.asyncIterator]() {
@@ -132,6 +154,7 @@ export class ValidationRun {
       rejected: outcome.rejected,
       warnings: outcome.warnings,
       accepted,
+      streamed: outcome.streamed,
       inputOf: (batch) => origins.get(batch),
     };
   }

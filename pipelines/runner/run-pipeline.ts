@@ -15,6 +15,7 @@ import { fileSource } from '../../validation/csv/index.js';
 import { loadKeys } from '../../validation/committed-keys.js';
 import type { CsvInput } from '../../validation/inputs.js';
 import { enrichBatches } from './dataset-enrichment.js';
+import { EarlyWrite } from './early-write.js';
 import { loadOrder } from '../../validation/load-order.js';
 import { quarantineBatches, REJECTED_RECORDS_SCHEMA } from '../../validation/quarantine.js';
 import { ValidationRun, type DatasetResult } from '../../validation/validation-run.js';
@@ -22,7 +23,7 @@ import { IngestLedger, type LedgerBatch } from './ledger.js';
 import { REJECTED_TABLE, type PipelineDefinition } from './pipeline-definition.js';
 import { archiveRawFile, listRawFiles, type RawFile } from './raw-files.js';
 import type { DatasetRunSummary, RunSummary } from './run-summary.js';
-import { openExistingSink, openSink, type Format, type TableSink } from './table-sink.js';
+import { openExistingSink, openSink, type Format, type SinkWrite, type TableSink } from './table-sink.js';
 
 /** Progress and log events of a run, for the CLI's progress lines and logs. */
 export interface RunEvents {
@@ -112,6 +113,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     return summary;
   };
 
+  const early = new Map<string, EarlyWrite>();
   try {
     await catalog.createDatabase(pipeline.database);
     const target = (table: string, schema: arrow.Schema, partitionBy: readonly string[]) => ({
@@ -174,6 +176,14 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     });
     const results: DatasetResult[] = [];
     const rawFileOf = new Map<CsvInput, RawFile>();
+    const fileOfBatch = new WeakMap<arrow.RecordBatch, RawFile>();
+    const writeRows = (dataset: string, w: DatasetWork, rows: AsyncIterable<arrow.RecordBatch>, fileOf: (batch: arrow.RecordBatch) => RawFile | undefined) => {
+      const enrichment = pipeline.enrich?.[dataset];
+      const appId = `${pipeline.name}:${dataset}`;
+      // Validation keeps one row per primary key (the merge key), so the source is unique on it.
+      const keys = contracts.find((c) => c.name === dataset)!.primaryKey;
+      return w.sink.write(enrichment ? enrichBatches(dataset, rows, enrichment, fileOf) : rows, keys, { appId, version: w.version }, runId, { sourceUnique: true });
+    };
     for (const contract of contracts) {
       events.step?.('validate', contract.name);
       const w = work.get(contract.name)!;
@@ -182,9 +192,18 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         rawFileOf.set(input, f);
         return input;
       });
-      const result = await validation.validate(contract, inputs);
+      // Single pass: the accepted rows go into the table's (uncommitted) files while they are validated.
+      let write: EarlyWrite | undefined;
+      if (w.version >= 0) {
+        write = new EarlyWrite(
+          (rows) => writeRows(contract.name, w, rows, (batch) => fileOfBatch.get(batch)),
+          (batch, file) => fileOfBatch.set(batch, w.files[file]!),
+        );
+        early.set(contract.name, write);
+      }
+      const result = await validation.validate(contract, inputs, write ? { stream: write.stream } : {});
       results.push(result);
-      events.step?.('validated', contract.name, { read: result.summary.read, accepted: result.summary.accepted, rejected: result.summary.rejected });
+      events.step?.('validated', contract.name, { read: result.summary.read, accepted: result.summary.accepted, rejected: result.summary.rejected, singlePass: result.streamed });
     }
     validation.summary(); // throws ReconciliationError unless read = accepted + rejected everywhere
 
@@ -198,15 +217,18 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         const appId = `${pipeline.name}:${result.dataset}`;
         const rejectedAt = new Date(clock.now());
         await rejectedSink.write(once(quarantineBatches(result.rejected, { runId, rejectedAt })), [], { appId: `${appId}:rejected`, version: w.version }, runId);
-        const enrichment = pipeline.enrich?.[result.dataset];
-        const rows = enrichment
-          ? enrichBatches(result.dataset, result.accepted, enrichment, (batch) => {
-              const input = result.inputOf(batch);
-              return input && rawFileOf.get(input);
-            })
-          : result.accepted;
-        // Validation keeps one row per primary key (the merge key), so the source is unique on it.
-        const written = await w.sink.write(rows, result.mergeKeys, { appId, version: w.version }, runId, { sourceUnique: true });
+        const write = early.get(result.dataset)!;
+        early.delete(result.dataset);
+        let written: SinkWrite;
+        if (result.streamed) written = await write.finish();
+        else {
+          // Validation had to abandon the single pass (a key repeated across batches): read the rows again.
+          await write.cancel('the rows are read again');
+          written = await writeRows(result.dataset, w, result.accepted, (batch) => {
+            const input = result.inputOf(batch);
+            return input && rawFileOf.get(input);
+          });
+        }
         version = written.version;
         filesWritten = written.filesAdded;
       } else {
@@ -263,6 +285,8 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     }
     return await finish();
   } catch (err) {
+    // Writes started during validation delete their uncommitted files.
+    for (const write of early.values()) await write.cancel('the run failed');
     return finish(err);
   }
 }

@@ -61,6 +61,8 @@ export interface Outcome {
   rejected: [RuleCode, number][];
   /** The quarantine records. */
   records: readonly QuarantineRecord[];
+  /** With `stream`: how many times validation abandoned the stream (0 or 1). */
+  abandoned: number;
 }
 
 /** Committed keys per dataset (int32 primary keys), as a `committedKeys` provider. */
@@ -72,14 +74,29 @@ export function committed(keys: Record<string, number[]>): (dataset: string) => 
 export async function validate(
   contract: DatasetContract,
   files: (string | Uint8Array | CsvInput)[] | string,
-  options: { run?: ValidationRun; committed?: Record<string, number[]>; chunk?: number } = {},
+  options: { run?: ValidationRun; committed?: Record<string, number[]>; chunk?: number; stream?: boolean } = {},
 ): Promise<Outcome> {
   const run = options.run ?? new ValidationRun({ runId: 'test-run', ...(options.committed ? { committedKeys: committed(options.committed) } : {}) });
   const list = typeof files === 'string' ? [files] : files;
   const inputs = list.map((f, i) =>
     typeof f === 'string' || f instanceof Uint8Array ? bytesInput(`mem://${contract.name}/${i}.csv`, f, options.chunk) : f,
   );
-  const result = await run.validate(contract, inputs);
-  const accepted = await acceptedLines(result);
-  return { result, accepted, rejected: result.rejected.map((r) => [r.rule, r.source_line]), records: result.rejected };
+  // With `stream`, the rows handed out during validation are the accepted rows unless it abandons them.
+  const pushed: string[] = [];
+  let abandoned = 0;
+  const stream = {
+    push: async (batch: arrow.RecordBatch, file: number) => {
+      if (abandoned > 0) throw new Error('push after abandon');
+      if (schemaText(batch.schema) !== schemaText(contract.arrowSchema)) throw new Error('streamed batch schema is not the contract\'s');
+      if (run.runId && inputs[file] === undefined) throw new Error(`streamed batch names input ${file}`);
+      for (let i = 0; i < batch.numRows; i++) pushed.push(rowLine(contract, batch, i));
+    },
+    abandon: () => {
+      abandoned++;
+    },
+  };
+  const result = await run.validate(contract, inputs, options.stream ? { stream } : {});
+  if (options.stream && result.streamed === (abandoned > 0)) throw new Error(`streamed=${result.streamed} but abandoned ${abandoned} times`);
+  const accepted = options.stream && result.streamed ? pushed : await acceptedLines(result);
+  return { result, accepted, rejected: result.rejected.map((r) => [r.rule, r.source_line]), records: result.rejected, abandoned };
 }

@@ -45,6 +45,33 @@ describe('dedupe across batches', () => {
     expect(whole.result.summary.rejected + whole.result.summary.accepted).toBe(whole.result.summary.read);
   });
 
+  test.each(cases)('single pass: $name', async (c) => {
+    const contract = c.policies ? withPolicies(c.contract, c.policies) : c.contract;
+    const whole = await validate(contract, c.files, { committed: KEYS });
+    // One batch a file: within a batch nothing is overturned later, so one file is streamed whole (two files repeat keys).
+    const streamed = await validate(contract, c.files, { committed: KEYS, stream: true });
+    expect(streamed.result.streamed).toBe(c.files.length === 1);
+    expect(streamed.accepted).toEqual(whole.accepted);
+    // One row a batch: a key (or row) seen in an earlier batch abandons the stream; the rows read again are the same.
+    const split = await validate(oneRowBatches(contract), c.files, { committed: KEYS, stream: true });
+    expect(split.abandoned).toBe(1);
+    expect(split.result.streamed).toBe(false);
+    expect(split.accepted).toEqual(whole.accepted);
+    expect(split.records).toEqual(whole.records);
+    expect(split.result.summary).toEqual(whole.result.summary);
+  });
+
+  test('single pass over one-row batches without repeats streams every row', async () => {
+    const rows = [item(1, T(10)), item(2, T(11)), 'oops', item(3, T(12)), item(4, T(9), 0)];
+    const whole = await validate(orderItems, [csv(ITEMS, ...rows)], { committed: KEYS });
+    const split = await validate(oneRowBatches(orderItems), [csv(ITEMS, ...rows.slice(0, 2)), csv(ITEMS, ...rows.slice(2))], { committed: KEYS, stream: true });
+    expect(split.result.streamed).toBe(true);
+    expect(split.abandoned).toBe(0);
+    expect(split.accepted).toEqual(whole.accepted);
+    expect(split.accepted).toHaveLength(3);
+    expect(split.rejected.map(([rule]) => rule)).toEqual(['malformed_row', 'range']);
+  });
+
   test('a fail policy trips when the contest is settled', async () => {
     const contract = oneRowBatches(withPolicies(orderItems, { duplicate_key: 'fail' }));
     await expect(validate(contract, [csv(ITEMS, item(1, T(10)), item(1, T(11)))], { committed: KEYS })).rejects.toThrow(/duplicate_key .* line 3/);
