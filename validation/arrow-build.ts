@@ -24,8 +24,11 @@ function validity(valid: Uint8Array, take: Uint32Array | undefined, n: number): 
   return { nullBitmap: bitmap, nullCount: nulls };
 }
 
-function pick<T extends Int32Array | Float64Array | BigInt64Array>(values: T, take: Uint32Array | undefined, n: number): T {
-  if (take === undefined) return values.length === n ? values : (values.subarray(0, n) as T);
+function pick<T extends Int32Array | Float64Array | BigInt64Array>(values: T, take: Uint32Array | undefined, n: number, copy: boolean): T {
+  if (take === undefined) {
+    if (copy) return values.slice(0, n) as T;
+    return values.length === n ? values : (values.subarray(0, n) as T);
+  }
   const Ctor = values.constructor as new (n: number) => T;
   const out = new Ctor(n);
   for (let i = 0; i < n; i++) out[i] = values[take[i]!]!;
@@ -76,16 +79,16 @@ function utf8FromFields(csv: CsvBatch, field: number, valid: Uint8Array, take: U
 }
 
 /** One column's Arrow data for the kept rows. */
-function columnData(csv: CsvBatch, col: DecodedValues, type: arrow.DataType, take: Uint32Array | undefined, n: number): arrow.Data {
+function columnData(csv: CsvBatch, col: DecodedValues, type: arrow.DataType, take: Uint32Array | undefined, n: number, copy: boolean): arrow.Data {
   const v = validity(col.valid, take, n);
   switch (col.kind) {
     case 'int32':
     case 'date':
     case 'float64':
-      return arrow.makeData({ type: type as arrow.Int32, length: n, data: pick(col.values as Int32Array, take, n), ...v });
+      return arrow.makeData({ type: type as arrow.Int32, length: n, data: pick(col.values as Int32Array, take, n, copy), ...v });
     case 'int64':
     case 'timestamp':
-      return arrow.makeData({ type: type as arrow.Int64, length: n, data: pick(col.values, take, n) as unknown as Int32Array, ...v } as never);
+      return arrow.makeData({ type: type as arrow.Int64, length: n, data: pick(col.values, take, n, copy) as unknown as Int32Array, ...v } as never);
     case 'bool':
       return arrow.makeData({ type: type as arrow.Bool, length: n, data: packBits(col.values, take, n), ...v });
     case 'decimal': {
@@ -93,12 +96,13 @@ function columnData(csv: CsvBatch, col: DecodedValues, type: arrow.DataType, tak
       if (take !== undefined) {
         words = new Uint32Array(4 * n);
         for (let i = 0; i < n; i++) words.set(col.values.subarray(4 * take[i]!, 4 * take[i]! + 4), 4 * i);
-      } else if (words.length !== 4 * n) words = words.subarray(0, 4 * n);
+      } else if (copy) words = words.slice(0, 4 * n);
+      else if (words.length !== 4 * n) words = words.subarray(0, 4 * n);
       return arrow.makeData({ type: type as arrow.Decimal, length: n, data: words, ...v });
     }
     case 'string': {
       if (col.dictionary && arrow.DataType.isDictionary(type)) {
-        const indices = pick(col.dictionary.indices, take, n);
+        const indices = pick(col.dictionary.indices, take, n, copy);
         const dictionary = arrow.vectorFromArray(col.dictionary.dictionary, new arrow.Utf8());
         return arrow.makeData({ type, length: n, data: indices, dictionary, ...v } as never);
       }
@@ -107,10 +111,13 @@ function columnData(csv: CsvBatch, col: DecodedValues, type: arrow.DataType, tak
   }
 }
 
-/** The rows `take` (all rows when undefined) of `batch` as a RecordBatch of `schema` (contract order). */
-export function buildRecordBatch(schema: arrow.Schema, batch: DecodedBatch, take: Uint32Array | undefined): arrow.RecordBatch {
+/**
+ * The rows `take` (all rows when undefined) of `batch` as a RecordBatch of `schema` (contract order).
+ * Without `copy`, a batch of all rows shares the decoded typed arrays; with it, the result owns all its memory.
+ */
+export function buildRecordBatch(schema: arrow.Schema, batch: DecodedBatch, take: Uint32Array | undefined, copy = false): arrow.RecordBatch {
   const n = take === undefined ? batch.rowCount : take.length;
-  const children = batch.columns.map((col, c) => columnData(batch.csv, col, schema.fields[c]!.type, take, n));
+  const children = batch.columns.map((col, c) => columnData(batch.csv, col, schema.fields[c]!.type, take, n, copy));
   const struct = arrow.makeData({ type: new arrow.Struct(schema.fields), length: n, children, nullCount: 0 });
   return new arrow.RecordBatch(schema, struct);
 }

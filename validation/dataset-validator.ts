@@ -5,16 +5,18 @@
  * all files are read (a later row may supersede an accepted one: see `contests.ts`).
  */
 import type * as arrow from 'apache-arrow';
-import { CsvFormatError, decompressIfGzip, openCsv, rowText, type CsvBatch, type CsvReader } from './csv/index.js';
+import { CsvFormatError, decompressIfGzip, openCsv, rowText, type CsvBatch } from './csv/index.js';
 import type { AcceptedFile, AcceptedRows } from './accepted-rows.js';
 import { buildRecordBatch } from './arrow-build.js';
 import { decodedCell } from './cells.js';
-import { decodeBatch } from './decoded-batch.js';
+import { decodeBatch, type DecodedBatch } from './decoded-batch.js';
+import { openDecodedCsv } from './decoded-csv.js';
+import type { DecodedCsvReader } from './decoded-csv-reader.js';
 import { Dedupe, type DedupeEvents, type RowPlace, type SettledRow } from './dedupe.js';
 import type { DatasetContract } from './define-dataset.js';
 import { InputFileError, ReconciliationError, ValidationFailedError } from './errors.js';
-import { matchHeader } from './header-check.js';
-import { emptyFingerprint, fingerprinted } from './input-fingerprint.js';
+import { matchHeader, type HeaderMatch } from './header-check.js';
+import { emptyFingerprint } from './input-fingerprint.js';
 import type { CsvInput } from './inputs.js';
 import { keySetFor, type KeyLookup } from './key-lookup.js';
 import { compositeKeyAt } from './key-values.js';
@@ -175,39 +177,54 @@ class DatasetValidation {
     const input = this.inputs[f]!;
     const summary: FileSummary = { uri: input.uri, status: 'loaded', ...zeroCounts() };
     this.files.push(summary);
-    let reader: CsvReader;
+    const names = this.contract.columns.map((c) => c.name);
+    const specs = this.contract.columns.map((c) => c.spec);
+    let match: HeaderMatch | undefined;
+    let reader: DecodedCsvReader;
     const fingerprint = emptyFingerprint();
     try {
-      reader = await openCsv(fingerprinted(input.open(), fingerprint), { ...this.contract.csv, reuseBatches: true });
+      // Large files are tokenized and decoded on a worker thread while this one validates.
+      reader = await openDecodedCsv(input.open(), {
+        ...this.contract.csv,
+        fingerprint,
+        plan: (header) => {
+          match = matchHeader(header, names);
+          return match.ok ? { specs, fields: match.fields } : undefined;
+        },
+      });
     } catch (err) {
       if (!(err instanceof CsvFormatError)) throw err;
       if (isCorruptStream(err)) throw new InputFileError(input.uri, err.message, { cause: err });
       return this.unreadableHeader(f, summary, err.message);
     }
-    if (reader.header === undefined) {
-      summary.status = 'empty';
-      return;
-    }
-    const match = matchHeader(reader.header, this.contract.columns.map((c) => c.name));
     try {
-      if (!match.ok) {
+      if (reader.header === undefined || match === undefined) {
+        summary.status = 'empty';
+        return;
+      }
+      const m: HeaderMatch = match;
+      if (!m.ok) {
         summary.status = 'header_mismatch';
-        summary.headerProblem = match.problem;
+        summary.headerProblem = m.problem;
         if (this.contract.policies.header_mismatch === 'fail') {
-          throw new ValidationFailedError('header_mismatch', { dataset: this.contract.name, sourceUri: input.uri, line: reader.headerLine }, match.problem);
+          throw new ValidationFailedError('header_mismatch', { dataset: this.contract.name, sourceUri: input.uri, line: reader.headerLine }, m.problem);
         }
-        for await (const batch of reader) this.mismatchedBatch(f, summary, batch, match.problem);
+        for await (const { csv } of reader) this.mismatchedBatch(f, summary, csv, m.problem);
         return;
       }
       const ordinalStart = this.ordinal;
-      for await (const batch of reader) {
-        const rows = this.batch(f, summary, batch, match.fields);
+      // A worker's batches live in a buffer it reuses: streamed rows must own their memory.
+      const copy = reader.threaded;
+      for await (const { csv, decoded } of reader) {
+        const rows = this.batch(f, summary, csv, decoded!, copy);
         if (rows !== undefined) await this.stream!.push(rows, f);
       }
-      this.loaded.push({ file: f, ordinalStart, ordinalEnd: this.ordinal, fields: match.fields, fingerprint });
+      this.loaded.push({ file: f, ordinalStart, ordinalEnd: this.ordinal, fields: m.fields, fingerprint });
     } catch (err) {
       if (err instanceof CsvFormatError) throw new InputFileError(input.uri, err.message, { cause: err });
       throw err;
+    } finally {
+      await reader.close();
     }
   }
 
@@ -240,8 +257,8 @@ class DatasetValidation {
     }
   }
 
-  /** Validates one batch; returns its accepted rows as Arrow when they are streamed. */
-  private batch(f: number, summary: FileSummary, csv: CsvBatch, fields: number[]): arrow.RecordBatch | undefined {
+  /** Validates one batch; returns its accepted rows as Arrow when they are streamed (in memory of their own with `copy`). */
+  private batch(f: number, summary: FileSummary, csv: CsvBatch, decoded: DecodedBatch, copy: boolean): arrow.RecordBatch | undefined {
     const contract = this.contract;
     for (const m of csv.malformed) {
       summary.read++;
@@ -251,7 +268,6 @@ class DatasetValidation {
     const n = csv.rowCount;
     if (n === 0) return undefined;
     summary.read += n;
-    const decoded = decodeBatch(csv, contract.columns.map((c) => c.spec), fields);
     const todo = new Uint8Array(n).fill(1);
     let warned: Uint16Array | undefined;
     const flag: FlagRow = (rule, r, column, message) => {
@@ -294,7 +310,7 @@ class DatasetValidation {
     summary.accepted += kept;
     if (!this.streaming || kept === 0) return undefined;
     this.streamedRows += kept;
-    return buildRecordBatch(contract.arrowSchema, decoded, kept === n ? undefined : takenRows(todo, kept));
+    return buildRecordBatch(contract.arrowSchema, decoded, kept === n ? undefined : takenRows(todo, kept), copy);
   }
 
   /** Counts an accepted row's warnings (`mask` has bit `RULE_INDEX[rule]` set per rule that warned). */

@@ -11,7 +11,7 @@ import type { QueryEngine } from '../../catalog/query/query-engine.js';
 import { systemClock, type Clock } from '../../etl/clock.js';
 import { LakehouseError } from '../../etl/errors.js';
 import type { ObjectStore } from '../../etl/storage/object-store.js';
-import { fileSource } from '../../validation/csv/index.js';
+import { LocalFileSource } from '../../validation/csv/local-file-source.js';
 import { loadKeys } from '../../validation/committed-keys.js';
 import type { CsvInput } from '../../validation/inputs.js';
 import { enrichBatches } from './dataset-enrichment.js';
@@ -76,7 +76,7 @@ function csvInput(raw: ObjectStore, file: RawFile): CsvInput {
   return {
     uri: file.uri,
     open: path
-      ? () => fileSource(path)
+      ? () => new LocalFileSource(path)
       : async function* () {
           yield await raw.get(file.key);
         },

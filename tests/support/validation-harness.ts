@@ -82,14 +82,15 @@ export async function validate(
     typeof f === 'string' || f instanceof Uint8Array ? bytesInput(`mem://${contract.name}/${i}.csv`, f, options.chunk) : f,
   );
   // With `stream`, the rows handed out during validation are the accepted rows unless it abandons them.
-  const pushed: string[] = [];
+  // The batches are kept and read only at the end, as a table writer buffers them: they must own their memory.
+  const pushed: arrow.RecordBatch[] = [];
   let abandoned = 0;
   const stream = {
     push: async (batch: arrow.RecordBatch, file: number) => {
       if (abandoned > 0) throw new Error('push after abandon');
       if (schemaText(batch.schema) !== schemaText(contract.arrowSchema)) throw new Error('streamed batch schema is not the contract\'s');
-      if (run.runId && inputs[file] === undefined) throw new Error(`streamed batch names input ${file}`);
-      for (let i = 0; i < batch.numRows; i++) pushed.push(rowLine(contract, batch, i));
+      if (inputs[file] === undefined) throw new Error(`streamed batch names input ${file}`);
+      pushed.push(batch);
     },
     abandon: () => {
       abandoned++;
@@ -97,6 +98,6 @@ export async function validate(
   };
   const result = await run.validate(contract, inputs, options.stream ? { stream } : {});
   if (options.stream && result.streamed === (abandoned > 0)) throw new Error(`streamed=${result.streamed} but abandoned ${abandoned} times`);
-  const accepted = options.stream && result.streamed ? pushed : await acceptedLines(result);
+  const accepted = options.stream && result.streamed ? pushed.flatMap((b) => Array.from({ length: b.numRows }, (_, i) => rowLine(contract, b, i))) : await acceptedLines(result);
   return { result, accepted, rejected: result.rejected.map((r) => [r.rule, r.source_line]), records: result.rejected, abandoned };
 }

@@ -5,6 +5,7 @@
  */
 import { orderItems, orders } from '../../validation/contracts/ecommerce.js';
 import { defineDataset, int32, string, withPolicies, type DatasetContract, type Policies } from '../../validation/index.js';
+import { stopIdleDecodeWorker } from '../../validation/decode-worker-pool.js';
 import { validate } from '../support/validation-harness.js';
 
 const ITEMS = 'id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,order_timestamp,date';
@@ -70,6 +71,16 @@ describe('dedupe across batches', () => {
     expect(split.accepted).toEqual(whole.accepted);
     expect(split.accepted).toHaveLength(3);
     expect(split.rejected.map(([rule]) => rule)).toEqual(['malformed_row', 'range']);
+    // The same on the decode worker thread, whose batches live in a reused buffer: the streamed rows keep their values.
+    process.env.LAKEHOUSE_CSV_WORKER = '1';
+    try {
+      const threaded = await validate(oneRowBatches(orderItems), [csv(ITEMS, ...rows.slice(0, 2)), csv(ITEMS, ...rows.slice(2))], { committed: KEYS, stream: true });
+      expect(threaded.result.streamed).toBe(true);
+      expect(threaded.accepted).toEqual(whole.accepted);
+    } finally {
+      delete process.env.LAKEHOUSE_CSV_WORKER;
+      await stopIdleDecodeWorker();
+    }
   });
 
   test('a fail policy trips when the contest is settled', async () => {

@@ -19,6 +19,7 @@ import {
   type DatasetContract,
   type RuleCode,
 } from '../../validation/index.js';
+import { stopIdleDecodeWorker } from '../../validation/decode-worker-pool.js';
 import { validate, type Outcome } from '../support/validation-harness.js';
 
 const ITEMS = 'id,order_id,user_id,days_since_prior_order,product_id,add_to_cart_order,reordered,order_timestamp,date';
@@ -558,7 +559,18 @@ describe('bad-input corpus', () => {
     const chunked = await validate(c.contract, input, { committed: KEYS, chunk: 7 });
     expect(chunked.accepted).toEqual(c.accepted);
     expect(chunked.records).toEqual(o.records);
+    // Tokenized and decoded on the worker thread, in a single pass: the same outcome.
+    process.env.LAKEHOUSE_CSV_WORKER = '1';
+    try {
+      const threaded = await validate(c.contract, input, { committed: KEYS, stream: true });
+      expect(threaded.accepted).toEqual(c.accepted);
+      expect(threaded.records).toEqual(o.records);
+      expect(threaded.result.summary).toEqual(o.result.summary);
+    } finally {
+      delete process.env.LAKEHOUSE_CSV_WORKER;
+    }
   });
+  afterAll(() => stopIdleDecodeWorker());
 });
 
 describe('referential integrity within one run', () => {
