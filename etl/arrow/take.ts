@@ -24,31 +24,58 @@ function takeValidity(data: arrow.Data, indices: Uint32Array): { nullBitmap?: Ui
 }
 
 function takeFixed(data: arrow.Data, indices: Uint32Array): arrow.Data {
+  // apache-arrow slices fixed-width value buffers with the Data (values[0] is row 0 of the slice).
   const typed = data.values as Int32Array;
   const Ctor = typed.constructor as new (n: number) => Int32Array;
   const result = new Ctor(indices.length * data.stride);
-  // 64-bit elements are copied as pairs of int32 words: reading a BigInt64Array would allocate a BigInt per value.
-  const wide = typed.BYTES_PER_ELEMENT === 8;
-  const values = wide ? new Int32Array(typed.buffer, typed.byteOffset, typed.length * 2) : typed;
-  const out = wide ? new Int32Array(result.buffer, result.byteOffset, result.length * 2) : result;
-  const stride = wide ? data.stride * 2 : data.stride;
-  // apache-arrow slices fixed-width value buffers with the Data (values[0] is row 0 of the slice).
-  const base = 0;
-  if (stride === 1) {
-    for (let i = 0; i < indices.length; i++) out[i] = values[base + indices[i]!]!;
-  } else if (stride === 2) {
-    for (let i = 0; i < indices.length; i++) {
+  // Rows are copied as 32-, 16- or 8-bit words whatever the element type, so that each copy loop
+  // sees a single array type (fast element access) and no value is converted (no BigInt per 64-bit
+  // value, NaN payloads kept).
+  const rowBytes = typed.BYTES_PER_ELEMENT * data.stride;
+  if (rowBytes % 4 === 0) {
+    gatherWords(new Int32Array(typed.buffer, typed.byteOffset, typed.byteLength >> 2), new Int32Array(result.buffer, result.byteOffset, result.byteLength >> 2), indices, rowBytes >> 2);
+  } else if (rowBytes % 2 === 0) {
+    gatherHalfWords(new Uint16Array(typed.buffer, typed.byteOffset, typed.byteLength >> 1), new Uint16Array(result.buffer, result.byteOffset, result.byteLength >> 1), indices, rowBytes >> 1);
+  } else {
+    gatherBytes(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), new Uint8Array(result.buffer, result.byteOffset, result.byteLength), indices, rowBytes);
+  }
+  return arrow.makeData({ type: data.type, length: indices.length, data: result, ...takeValidity(data, indices) } as never);
+}
+
+/** Copies rows of `width` 32-bit words: row `indices[i]` of `values` to row `i` of `out`. */
+function gatherWords(values: Int32Array, out: Int32Array, indices: Uint32Array, width: number): void {
+  const n = indices.length;
+  if (width === 1) {
+    for (let i = 0; i < n; i++) out[i] = values[indices[i]!]!;
+  } else if (width === 2) {
+    for (let i = 0; i < n; i++) {
       const from = 2 * indices[i]!;
       out[2 * i] = values[from]!;
       out[2 * i + 1] = values[from + 1]!;
     }
   } else {
-    for (let i = 0; i < indices.length; i++) {
-      const from = base + indices[i]! * stride;
-      for (let s = 0; s < stride; s++) out[i * stride + s] = values[from + s]!;
-    }
+    for (let i = 0; i < n; i++) out.set(values.subarray(indices[i]! * width, (indices[i]! + 1) * width), i * width);
   }
-  return arrow.makeData({ type: data.type, length: indices.length, data: result, ...takeValidity(data, indices) } as never);
+}
+
+/** Copies rows of `width` 16-bit words (see `gatherWords`). */
+function gatherHalfWords(values: Uint16Array, out: Uint16Array, indices: Uint32Array, width: number): void {
+  const n = indices.length;
+  if (width === 1) {
+    for (let i = 0; i < n; i++) out[i] = values[indices[i]!]!;
+  } else {
+    for (let i = 0; i < n; i++) for (let w = 0; w < width; w++) out[i * width + w] = values[indices[i]! * width + w]!;
+  }
+}
+
+/** Copies rows of `width` bytes (see `gatherWords`). */
+function gatherBytes(values: Uint8Array, out: Uint8Array, indices: Uint32Array, width: number): void {
+  const n = indices.length;
+  if (width === 1) {
+    for (let i = 0; i < n; i++) out[i] = values[indices[i]!]!;
+  } else {
+    for (let i = 0; i < n; i++) for (let w = 0; w < width; w++) out[i * width + w] = values[indices[i]! * width + w]!;
+  }
 }
 
 function takeBool(data: arrow.Data<arrow.Bool>, indices: Uint32Array): arrow.Data {
@@ -112,6 +139,17 @@ export function takeData(data: arrow.Data, indices: Uint32Array): arrow.Data {
     return takeFixed(data, indices);
   }
   return takeGeneric(data, indices);
+}
+
+/**
+ * The rows of `batch` at `rows`, which must be ascending and distinct: a zero-copy slice when they
+ * form one run of consecutive rows (the slice shares, and so keeps alive, the whole of `batch`'s
+ * buffers), else a copy (`takeRows`).
+ */
+export function selectRows(batch: arrow.RecordBatch, rows: Uint32Array): arrow.RecordBatch {
+  const n = rows.length;
+  if (n > 0 && rows[n - 1]! - rows[0]! === n - 1) return n === batch.numRows ? batch : batch.slice(rows[0]!, rows[0]! + n);
+  return takeRows(batch, rows);
 }
 
 /** A new batch holding the rows of `batch` at `indices`. */

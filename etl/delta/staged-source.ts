@@ -7,8 +7,9 @@
  */
 import * as arrow from 'apache-arrow';
 import { projectBatch } from '../arrow/columns.js';
-import { takeRows } from '../arrow/take.js';
+import { selectRows, takeRows } from '../arrow/take.js';
 import { comparable } from '../predicate.js';
+import { isValidBit, validityOf } from '../parquet/bitmap.js';
 import { readParquetTable } from '../parquet/reader.js';
 import { ParquetFileWriter } from '../parquet/writer.js';
 import type { ObjectStore } from '../storage/object-store.js';
@@ -16,11 +17,9 @@ import { conformBatch } from '../table/conform.js';
 import { keyPositionsFor, type KeyPositions } from '../table/key-positions.js';
 import { PartitionedParquetWriter, type PartitionFile } from '../table/partitioned-writer.js';
 import type { KeyRange } from '../table/row-keys.js';
-import { groupRows } from '../table/split-rows.js';
 import { UsageError } from '../errors.js';
 import type { AddAction } from './actions.js';
-import { partitionId, partitionString } from './partitions.js';
-import { addActionsFor, dataFileNamer, deleteFiles, type WriteFilesOptions } from './write-files.js';
+import { addActionsFor, dataFileNamer, deleteFiles, partitionGroups, type WriteFilesOptions } from './write-files.js';
 
 /** The source of a merge, written to uncommitted files. */
 export interface StagedSource {
@@ -79,6 +78,8 @@ export async function stageSource(
       const batch = conformBatch(raw, schema);
       if (next + batch.numRows > 0x7fffffff) throw new UsageError('a merge source may hold at most 2^31 - 1 rows');
       const positions = new Int32Array(batch.numRows);
+      // Partition columns are dropped before rows are copied out (the files do not hold them).
+      const data = projectBatch(batch, dataSchema);
       for (const group of partitionGroups(batch, partitionColumns)) {
         const rows = group.rows;
         const n = rows === undefined ? batch.numRows : rows.length;
@@ -86,7 +87,7 @@ export async function stageSource(
         runs.push({ start: next, length: n, id: group.id, file: at.file, row: at.row });
         for (let j = 0; j < n; j++) positions[rows === undefined ? j : rows[j]!] = next + j;
         next += n;
-        await writer.write(group.id, group.values, projectBatch(rows === undefined ? batch : takeRows(batch, rows), dataSchema));
+        await writer.write(group.id, group.values, rows === undefined ? data : selectRows(data, rows));
       }
       index.putAll(batch, positions, (previous) => losers.push(previous));
       ranges.add(batch);
@@ -98,19 +99,6 @@ export async function stageSource(
     throw err;
   }
   return { adds: addActionsFor(written, dataSchema, options), rows: next - losers.length, replaced: losers.length, keys: index, ranges: ranges.ranges };
-}
-
-/** The partition groups of a batch: values, id, and rows (undefined for the whole batch). */
-function partitionGroups(batch: arrow.RecordBatch, partitionColumns: string[]): { values: Partition; id: string; rows: Uint32Array | undefined }[] {
-  const columns = partitionColumns.map((name) => {
-    const data = batch.data.children[batch.schema.fields.findIndex((f) => f.name === name)]!;
-    return { name, type: data.type, vector: new arrow.Vector([data]) };
-  });
-  return groupRows(batch, partitionColumns, (i) => {
-    const values: Partition = {};
-    for (const c of columns) values[c.name] = partitionString(c.vector.get(i), c.type);
-    return { id: partitionId(partitionColumns, values), value: values };
-  }).map((g) => ({ values: g.value, id: partitionId(partitionColumns, g.value), rows: g.rows }));
 }
 
 /** Rows to drop, by `<partition id>\0<file sequence>`. */
@@ -184,13 +172,22 @@ class KeyRanges {
       if (fixed) {
         // Find the rows holding the smallest and largest raw values, then convert just those two.
         const values = data.values as Int32Array;
+        const validity = validityOf(data);
         let lo = -1;
         let hi = -1;
+        let min = 0;
+        let max = 0;
         for (let i = 0; i < data.length; i++) {
-          if (data.nullCount > 0 && !data.getValid(i)) continue;
+          if (validity !== undefined && isValidBit(validity, data.offset + i) === 0) continue;
           const v = values[i]!; // Arrow slices a fixed-width buffer with the data: no offset to add
-          if (lo < 0 || v < values[lo]!) lo = i;
-          if (hi < 0 || v > values[hi]!) hi = i;
+          if (lo < 0 || v < min) {
+            lo = i;
+            min = v;
+          }
+          if (hi < 0 || v > max) {
+            hi = i;
+            max = v;
+          }
         }
         if (lo >= 0) this.widen(j, comparable(batch.getChild(k)!.get(lo), type)!, comparable(batch.getChild(k)!.get(hi), type)!);
         return;

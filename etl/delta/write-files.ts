@@ -6,12 +6,13 @@ import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
 import { systemClock, type Clock } from '../clock.js';
 import { projectBatch } from '../arrow/columns.js';
+import { selectRows } from '../arrow/take.js';
 import type { ParquetWriteOptions } from '../parquet/types.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import type { AddAction } from './actions.js';
 import { conformBatch } from '../table/conform.js';
 import { PartitionedParquetWriter, type PartitionFile } from '../table/partitioned-writer.js';
-import { splitRows } from '../table/split-rows.js';
+import { groupRows } from '../table/split-rows.js';
 import { encodeLogPath, partitionFolder, partitionId, partitionString } from './partitions.js';
 import { deltaStatsJson } from './stats.js';
 
@@ -52,8 +53,10 @@ export async function writeDataFiles(
       if (raw.numRows === 0) continue;
       const batch = conformBatch(raw, schema);
       rows += batch.numRows;
-      for (const [values, part] of splitByPartition(batch, partitionColumns)) {
-        await writer.write(partitionId(partitionColumns, values), values, projectBatch(part, dataSchema));
+      // Partition columns are dropped before rows are copied out (the files do not hold them).
+      const data = projectBatch(batch, dataSchema);
+      for (const group of partitionGroups(batch, partitionColumns)) {
+        await writer.write(group.id, group.values, group.rows === undefined ? data : selectRows(data, group.rows));
       }
     }
   } catch (err) {
@@ -92,16 +95,27 @@ export async function deleteFiles(store: ObjectStore, keys: readonly string[]): 
   await Promise.all(keys.map((k) => store.delete(k).catch(() => undefined)));
 }
 
-/** Group the rows of a batch by their partition values (each distinct value is formatted once). */
-export function splitByPartition(batch: arrow.RecordBatch, partitionColumns: string[]): [Record<string, string | null>, arrow.RecordBatch][] {
-  if (partitionColumns.length === 0) return batch.numRows === 0 ? [] : [[{}, batch]];
+/** The rows of a batch that belong to one partition (see `partitionGroups`). */
+export interface PartitionGroup {
+  /** The partition values, formatted as in the log (null for a null value). */
+  values: Record<string, string | null>;
+  /** The partition's id (see `partitionId`). */
+  id: string;
+  /** The group's rows, ascending; undefined when the whole batch is one partition. */
+  rows: Uint32Array | undefined;
+}
+
+/** Group the rows of a batch by their partition values (each distinct raw value is formatted once). */
+export function partitionGroups(batch: arrow.RecordBatch, partitionColumns: string[]): PartitionGroup[] {
+  if (partitionColumns.length === 0) return batch.numRows === 0 ? [] : [{ values: {}, id: partitionId([], {}), rows: undefined }];
   const columns = partitionColumns.map((name) => {
     const data = batch.data.children[batch.schema.fields.findIndex((f) => f.name === name)]!;
     return { name, type: data.type, vector: new arrow.Vector([data]) };
   });
-  return splitRows(batch, partitionColumns, (i) => {
+  return groupRows(batch, partitionColumns, (i) => {
     const values: Record<string, string | null> = {};
     for (const c of columns) values[c.name] = partitionString(c.vector.get(i), c.type);
-    return { id: partitionId(partitionColumns, values), value: values };
-  });
+    const id = partitionId(partitionColumns, values);
+    return { id, value: { values, id } };
+  }).map((g) => ({ ...g.value, rows: g.rows }));
 }

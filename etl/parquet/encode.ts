@@ -33,7 +33,9 @@ const CODECS: Record<Codec, Compression> = {
 /**
  * Encode `table` as one Parquet file: timestamps and dates converted to their Parquet storage types
  * first (`coerceTableForParquet`), `PARQUET:field_id` field metadata becoming Parquet field ids,
- * dictionary encoding on, chunk and page statistics on, the codec and row group size of `options`.
+ * dictionary encoding on except for `options.plainColumns` and `options.deltaColumns` (DELTA_BINARY_PACKED),
+ * chunk and page statistics on, the codec and row group size of `options`. (The rolling writer chooses
+ * those columns per file, see `encoding-choice.ts`; this one-shot function encodes as told.)
  * The whole file is built in WebAssembly memory and returned as one array.
  */
 export function encodeParquet(table: Table, options: ParquetWriteOptions = {}): Uint8Array {

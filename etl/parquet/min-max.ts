@@ -60,6 +60,7 @@ function fixedMinMax(data: Data, pick: Uint8Array | undefined): RawMinMax | unde
 
 function numberMinMax(data: Data, values: ArrayLike<number>, pick: Uint8Array | undefined): RawMinMax | undefined {
   const validity = validityOf(data);
+  if (validity === undefined && pick === undefined) return denseNumberMinMax(values, data.length);
   const { offset, length } = data;
   let min = Infinity;
   let max = -Infinity;
@@ -76,24 +77,52 @@ function numberMinMax(data: Data, values: ArrayLike<number>, pick: Uint8Array | 
   return found ? { min, max } : undefined;
 }
 
+/** Min and max of the first `length` values, all of them valid (the common case, kept branch-light). */
+function denseNumberMinMax(values: ArrayLike<number>, length: number): RawMinMax | undefined {
+  let min = Infinity;
+  let max = -Infinity;
+  for (let i = 0; i < length; i++) {
+    const v = values[i]!;
+    if (v < min) min = v;
+    if (v > max) max = v;
+  }
+  // NaN fails both comparisons, so only NaN values leave the bounds untouched.
+  return min <= max ? { min, max } : undefined;
+}
+
+/**
+ * Min and max of 64-bit integers, compared as pairs of 32-bit words (high word signed for
+ * BigInt64Array, unsigned for BigUint64Array; low word unsigned) so that no BigInt is made per value;
+ * only the two results are read as BigInts (the words of a little-endian platform, as Node runs on).
+ */
 function bigintMinMax(data: Data, values: BigInt64Array | BigUint64Array, pick: Uint8Array | undefined): RawMinMax | undefined {
   const validity = validityOf(data);
   const { offset, length } = data;
-  let min = 0n;
-  let max = 0n;
-  let found = false;
+  const words = new Int32Array(values.buffer, values.byteOffset, values.length * 2);
+  const flip = values instanceof BigUint64Array ? 0x80000000 : 0; // makes an unsigned high word compare as signed
+  let minAt = -1;
+  let maxAt = -1;
+  let minHi = 0;
+  let minLo = 0;
+  let maxHi = 0;
+  let maxLo = 0;
   for (let i = 0; i < length; i++) {
     if (validity !== undefined && isValidBit(validity, offset + i) === 0) continue;
     if (pick !== undefined && pick[i] === 0) continue;
-    const v = values[i]!;
-    if (!found) {
-      min = v;
-      max = v;
-      found = true;
-    } else if (v < min) min = v;
-    else if (v > max) max = v;
+    const lo = words[2 * i]! >>> 0;
+    const hi = words[2 * i + 1]! ^ flip;
+    if (minAt < 0 || hi < minHi || (hi === minHi && lo < minLo)) {
+      minAt = i;
+      minHi = hi;
+      minLo = lo;
+    }
+    if (maxAt < 0 || hi > maxHi || (hi === maxHi && lo > maxLo)) {
+      maxAt = i;
+      maxHi = hi;
+      maxLo = lo;
+    }
   }
-  return found ? { min, max } : undefined;
+  return minAt < 0 ? undefined : { min: values[minAt]!, max: values[maxAt]! };
 }
 
 function boolMinMax(data: Data, pick: Uint8Array | undefined): RawMinMax | undefined {

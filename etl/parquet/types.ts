@@ -11,11 +11,12 @@ export interface ParquetWriteOptions {
   rowGroupSize?: number;
   /** A file is closed and a new one started once about this many bytes were buffered; 128 MiB by default. */
   targetFileSize?: number;
-  /** Columns written without dictionary encoding. */
+  /** Columns written without dictionary encoding (plain); the writer adds mostly-distinct string columns itself. */
   plainColumns?: string[];
   /**
-   * Integer or timestamp columns written DELTA_BINARY_PACKED without a dictionary (ids, keys, event
-   * times: every reader of Parquet 2 encodings decodes it); the writer adds key-like columns itself.
+   * Integer, date or timestamp columns written DELTA_BINARY_PACKED without a dictionary (every reader
+   * of Parquet 2 encodings decodes it); the writer adds every such column itself unless a dictionary
+   * pays (see `encoding-choice.ts`).
    */
   deltaColumns?: string[];
 }

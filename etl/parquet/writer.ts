@@ -2,12 +2,13 @@
  * Rolling Parquet writer: buffers Arrow record batches, keeps their statistics up to date, and writes
  * one Parquet file through the object store each time the buffered Arrow bytes reach the target size.
  */
-import { DataType, RecordBatch, type Schema, Table } from 'apache-arrow';
+import { RecordBatch, type Schema, Table } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { arrowByteSize } from './byte-size.js';
 import { DEFAULT_TARGET_FILE_SIZE, writerProperties } from './encode.js';
-import { encodeParquetOffThread, encoderRoom, openEncodeSession, type EncodedFile, type EncodeSession } from './encode-worker.js';
+import { encodeParquetOffThread, encoderRoom, encoderThreadEnabled, openEncodeSession, type EncodedFile, type EncodeSession } from './encode-worker.js';
+import { chooseEncodings } from './encoding-choice.js';
 import { assertBatchMatchesSchema } from './schema-check.js';
 import { computeStats, mergeStats } from './stats.js';
 import type { ColumnStats, ParquetWriteOptions, WrittenFile } from './types.js';
@@ -38,7 +39,7 @@ interface Unstored {
   rows: number;
 }
 
-/** Rows of a file after which it streams to the encoder thread (the dictionary choice is made then). */
+/** Rows of a file after which it streams to the encoder thread (its encodings are chosen then). */
 const STREAM_AFTER_ROWS = 16_384;
 /** Arrow bytes of a file after which it streams to the encoder thread. */
 const STREAM_AFTER_BYTES = 4 * 1024 * 1024;
@@ -151,7 +152,8 @@ export class ParquetFileWriter {
   private async send(): Promise<boolean> {
     const p = this.pending;
     if (p.session === undefined) {
-      const session = openEncodeSession({ ...this.options, deltaColumns: this.deltaColumns(p) });
+      if (!encoderThreadEnabled()) return false;
+      const session = openEncodeSession(this.encodingOptions(p));
       if (session === undefined) return false;
       p.session = session;
     }
@@ -169,9 +171,9 @@ export class ParquetFileWriter {
     return true;
   }
 
-  private deltaColumns(p: Pending): string[] {
-    const plain = new Set(this.options.plainColumns ?? []);
-    return [...new Set([...(this.options.deltaColumns ?? []), ...keyLikeColumns(this.schema, p.stats, p.rows)])].filter((c) => !plain.has(c));
+  /** The writer's options with the encodings chosen from the file's first batches (see `chooseEncodings`). */
+  private encodingOptions(p: Pending): ParquetWriteOptions {
+    return { ...this.options, ...chooseEncodings(this.schema, p.batches, this.options) };
   }
 
   /**
@@ -280,7 +282,7 @@ export class ParquetFileWriter {
     const session = taken.session;
     let encoded: EncodedFile;
     if (session === undefined) {
-      encoded = await encodeParquetOffThread(new Table(this.schema, taken.batches), { ...this.options, deltaColumns: this.deltaColumns(taken) });
+      encoded = await encodeParquetOffThread(new Table(this.schema, taken.batches), this.encodingOptions(taken));
     } else {
       try {
         if (taken.batches.length > 0) await session.append(new Table(this.schema, taken.batches));
@@ -339,20 +341,3 @@ function emptyPending(): Pending {
   return { batches: [], stats: {}, rows: 0, bytes: 0, held: 0 };
 }
 
-/**
- * Integer and timestamp columns whose values span at least half as many numbers as there are rows
- * (ids, keys, event times): a dictionary would hold nearly every value, while DELTA_BINARY_PACKED stores
- * the small differences of such (mostly ordered) values in a few bits each. On the ingest benchmark's
- * order_items files this is 0.36x the size of dictionary/plain encoding for the same rows.
- */
-export function keyLikeColumns(schema: Schema, stats: Record<string, ColumnStats>, rows: number): string[] {
-  const out: string[] = [];
-  for (const field of schema.fields) {
-    if (!DataType.isInt(field.type) && !DataType.isTimestamp(field.type)) continue;
-    const s = stats[field.name];
-    if (!s || s.min === undefined || s.max === undefined || rows < 1000) continue;
-    const span = Number(BigInt(s.max as number | bigint) - BigInt(s.min as number | bigint)) + 1;
-    if (span >= rows / 2) out.push(field.name);
-  }
-  return out;
-}

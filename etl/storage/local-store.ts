@@ -162,7 +162,33 @@ export class LocalStore implements ObjectStore {
       if (code === 'ENOENT' || code === 'ENOTDIR' || code === 'EISDIR') return;
       throw mapFsError(err, 'delete', this.uriOf(key), false);
     }
-    for (let dir = dirname(path); dir !== this.root && dir.startsWith(this.root); dir = dirname(dir)) {
+    await this.removeEmptyFolders(dirname(path));
+  }
+
+  /**
+   * Move the file at `from` to `to` with one rename (replacing a file at `to`), keeping its etag, and
+   * remove the folders it leaves empty. Returns the moved file's metadata, or `undefined` when nothing
+   * moved: `from` is absent, or `to` is on another filesystem (copy instead).
+   */
+  async move(from: string, to: string): Promise<ObjectMeta | undefined> {
+    const source = this.localPath(from);
+    const target = this.localPath(to);
+    try {
+      if (!(await this.head(from))) return undefined;
+      await mkdir(dirname(target), { recursive: true });
+      await rename(source, target);
+    } catch (err) {
+      const code = fsCode(err);
+      if (code === 'ENOENT' || code === 'EXDEV') return undefined;
+      throw mapFsError(err, 'move', this.uriOf(from), false);
+    }
+    await this.removeEmptyFolders(dirname(source));
+    return this.head(to);
+  }
+
+  /** Remove `dir` and its parents while they are empty, up to (not including) the root. */
+  private async removeEmptyFolders(dir: string): Promise<void> {
+    for (; dir !== this.root && dir.startsWith(this.root); dir = dirname(dir)) {
       try {
         await rmdir(dir);
       } catch {

@@ -4,7 +4,7 @@
  * once per distinct raw value.
  */
 import * as arrow from 'apache-arrow';
-import { takeRows } from '../arrow/take.js';
+import { selectRows } from '../arrow/take.js';
 
 /** The group of one row: a stable id (rows with equal ids share a group) and the value the caller wants back. */
 export interface RowGroupKey<V> {
@@ -26,6 +26,14 @@ export function rawValues(data: arrow.Data): (i: number) => unknown {
   }
   const vector = new arrow.Vector([data]);
   return (i) => vector.get(i);
+}
+
+/** The values of a 32-bit int or date column without nulls (stride 1), else undefined. */
+function plainInt32Values(data: arrow.Data): Int32Array | undefined {
+  const type = data.type;
+  if (!(arrow.DataType.isInt(type) || arrow.DataType.isDate(type)) || data.stride !== 1 || data.nullCount !== 0) return undefined;
+  // Arrow slices a fixed-width values buffer together with the Data: values[0] is row 0.
+  return data.values instanceof Int32Array ? data.values : undefined;
 }
 
 /** One group of rows: the caller's value, and the rows (ascending). */
@@ -50,36 +58,68 @@ export function groupRows<V>(batch: arrow.RecordBatch, keyColumns: string[], des
     if (index < 0) throw new Error(`splitRows: column ${name} is not in the batch`);
     return rawValues(batch.data.children[index]!);
   });
-  interface Group {
-    value: V;
-    rows: number[];
-  }
-  const byRaw = new Map<unknown, Group>();
-  const byId = new Map<string, Group>();
+  // One pass assigns every row its group (rows with the raw value of the row before reuse its group);
+  // a second fills each group's row list, ascending, at its exact size.
+  const groupOf = new Uint32Array(batch.numRows);
+  const values: V[] = [];
+  const byRaw = new Map<unknown, number>();
+  const byId = new Map<string, number>();
   const single = raws.length === 1 ? raws[0]! : undefined;
-  for (let i = 0; i < batch.numRows; i++) {
-    const raw = single ? single(i) : raws.map((r) => String(r(i))).join('\u0001');
-    let group = byRaw.get(raw);
-    if (!group) {
-      // Different raw values can describe to the same group (e.g. two timestamps on one day): merge them.
-      const key = describe(i);
-      group = byId.get(key.id);
-      if (!group) {
-        group = { value: key.value, rows: [] };
-        byId.set(key.id, group);
-      }
-      byRaw.set(raw, group);
+  /** The group of row `i`, whose raw value is `raw`, seen for the first time. */
+  const groupOfNew = (i: number, raw: unknown): number => {
+    // Different raw values can describe to the same group (e.g. two timestamps on one day): merge them.
+    const key = describe(i);
+    let group = byId.get(key.id);
+    if (group === undefined) {
+      group = values.length;
+      values.push(key.value);
+      byId.set(key.id, group);
     }
-    group.rows.push(i);
+    byRaw.set(raw, group);
+    return group;
+  };
+  const int32 = keyColumns.length === 1 ? plainInt32Values(batch.data.children[batch.schema.fields.findIndex((f) => f.name === keyColumns[0])]!) : undefined;
+  if (int32 !== undefined) {
+    // The common case (one date or int column without nulls): typed-array reads, no accessor call.
+    let lastRaw = 0;
+    let lastGroup = -1;
+    for (let i = 0; i < int32.length; i++) {
+      const raw = int32[i]!;
+      if (raw !== lastRaw || lastGroup < 0) {
+        lastGroup = byRaw.get(raw) ?? groupOfNew(i, raw);
+        lastRaw = raw;
+      }
+      groupOf[i] = lastGroup;
+    }
+  } else {
+    let lastRaw: unknown = undefined;
+    let lastGroup = -1;
+    for (let i = 0; i < batch.numRows; i++) {
+      const raw = single ? single(i) : raws.map((r) => String(r(i))).join('\u0001');
+      if (raw !== lastRaw || lastGroup < 0) {
+        lastGroup = byRaw.get(raw) ?? groupOfNew(i, raw);
+        lastRaw = raw;
+      }
+      groupOf[i] = lastGroup;
+    }
   }
-  if (byId.size === 1) return [{ value: [...byId.values()][0]!.value, rows: undefined }];
-  return [...byId.values()].map((g) => ({ value: g.value, rows: Uint32Array.from(g.rows.sort((a, b) => a - b)) }));
+  if (values.length === 1) return [{ value: values[0]!, rows: undefined }];
+  const counts = new Uint32Array(values.length);
+  for (let i = 0; i < groupOf.length; i++) counts[groupOf[i]!]!++;
+  const rows = Array.from(counts, (n) => new Uint32Array(n));
+  const filled = new Uint32Array(counts.length);
+  for (let i = 0; i < groupOf.length; i++) {
+    const g = groupOf[i]!;
+    rows[g]![filled[g]!++] = i;
+  }
+  return values.map((value, g) => ({ value, rows: rows[g]! }));
 }
 
 /**
  * Split `batch` into one batch per group (see `groupRows`). Groups come back in order of first
- * appearance; rows keep their order within a group.
+ * appearance; rows keep their order within a group. A group of consecutive rows is a zero-copy slice
+ * of `batch` (see `selectRows`), any other a copy.
  */
 export function splitRows<V>(batch: arrow.RecordBatch, keyColumns: string[], describe: (row: number) => RowGroupKey<V>): [V, arrow.RecordBatch][] {
-  return groupRows(batch, keyColumns, describe).map((g) => [g.value, g.rows === undefined ? batch : takeRows(batch, g.rows)]);
+  return groupRows(batch, keyColumns, describe).map((g) => [g.value, g.rows === undefined ? batch : selectRows(batch, g.rows)]);
 }

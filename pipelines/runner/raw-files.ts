@@ -4,6 +4,7 @@
  * `<raw>/archived/<run date>/<dataset>/` once ingested.
  */
 import { createHash } from 'node:crypto';
+import { LocalStore } from '../../etl/storage/local-store.js';
 import type { ObjectMeta, ObjectStore } from '../../etl/storage/object-store.js';
 
 /** The folder archived files move to. */
@@ -52,14 +53,25 @@ export function runDate(startedAt: Date): string {
 }
 
 /**
- * Move a raw file to `archived/<run date>/<key>`. Only the version that was ingested moves: if the file
- * was replaced meanwhile (another etag), it stays for the next run.
+ * Move a raw file to `archived/<run date>/<key>`: a rename on a local folder, else a copy then a delete.
+ * Only the version that was ingested moves: if the file was replaced meanwhile (another etag), it
+ * stays for the next run.
  */
 export async function archiveRawFile(store: ObjectStore, file: RawFile, startedAt: Date): Promise<'archived' | 'changed' | 'gone'> {
   const now = await store.head(file.key);
   if (!now) return 'gone';
   if (now.etag !== file.etag) return 'changed';
   const target = `${ARCHIVE_DIR}/${runDate(startedAt)}/${file.key}`;
+  if (store instanceof LocalStore) {
+    // A local file moves with one rename instead of a copy of its bytes.
+    const moved = await store.move(file.key, target);
+    if (moved !== undefined) {
+      if (moved.etag === file.etag) return 'archived';
+      // Replaced between the check and the rename: the new version goes back for the next run.
+      await store.move(target, file.key);
+      return 'changed';
+    }
+  }
   await store.put(target, rangeChunks(store, file.key, now.size));
   const again = await store.head(file.key);
   if (again && again.etag === file.etag) await store.delete(file.key);

@@ -187,6 +187,21 @@ describe('LocalStore', () => {
     expect(readdirSync(root)).toEqual([]);
   });
 
+  test('move renames a file into a new folder, keeps its etag, replaces the target and removes the folders it empties', async () => {
+    const put = await store.put('raw/orders/a.csv', text('rows'));
+    await store.put('archived/raw/orders/a.csv', text('older'));
+    const moved = await store.move('raw/orders/a.csv', 'archived/raw/orders/a.csv');
+    expect(moved).toEqual({ ...put, key: 'archived/raw/orders/a.csv' });
+    expect(new TextDecoder().decode(await store.get('archived/raw/orders/a.csv'))).toBe('rows');
+    expect(await store.head('raw/orders/a.csv')).toBeUndefined();
+    expect(readdirSync(root)).toEqual(['archived']);
+    // Nothing to move: undefined, nothing changes.
+    expect(await store.move('raw/orders/a.csv', 'elsewhere/a.csv')).toBeUndefined();
+    expect(readdirSync(root)).toEqual(['archived']);
+    expect(() => store.localPath('../escape.csv')).toThrow(UsageError);
+    await expect(store.move('archived/raw/orders/a.csv', '../escape.csv')).rejects.toThrow(UsageError);
+  });
+
   test('a deep prefix only reads the folders it names', async () => {
     await store.put('tables/orders/date=2025-04-01/p.parquet', text('o'));
     await store.put('tables/orders/date=2025-04-02/p.parquet', text('o'));

@@ -34,6 +34,7 @@ import {
   TimestampNanosecond,
   TimestampSecond,
   Uint32,
+  Uint64,
   Utf8,
   vectorFromArray,
 } from 'apache-arrow';
@@ -118,6 +119,18 @@ describe('computeStats per type', () => {
     const stats = computeStats(batchOf('c', fixed(new Int64(), values, valid)))['c']!;
     expect(stats).toEqual(expected(Array.from(values, (v, i) => (valid[i] ? v : null)), numeric));
     expect(typeof stats.min).toBe('bigint');
+  });
+
+  test('64-bit ints that differ only in their low or high 32-bit word, signed and unsigned, on a slice', () => {
+    const signed = BigInt64Array.from([5n, -1n, 2n ** 32n, 2n ** 32n + 1n, -(2n ** 32n), -(2n ** 32n) - 1n, 0xffff_ffffn, -(2n ** 63n), 2n ** 63n - 1n, 7n]);
+    const all = Array<boolean>(signed.length).fill(true);
+    const whole = computeStats(batchOf('c', fixed(new Int64(), signed, all)))['c']!;
+    expect(whole).toEqual({ nullCount: 0, min: -(2n ** 63n), max: 2n ** 63n - 1n });
+    const part = computeStats(batchOf('c', fixed(new Int64(), signed, all)).slice(1, 7))['c']!;
+    expect(part).toEqual({ nullCount: 0, min: -(2n ** 32n) - 1n, max: 2n ** 32n + 1n });
+    const unsigned = BigUint64Array.from([2n ** 63n, 1n, 2n ** 64n - 1n, 2n ** 32n, 0xffff_ffffn, 2n ** 63n - 1n]);
+    const u = computeStats(batchOf('c', fixed(new Uint64(), unsigned as never, Array<boolean>(unsigned.length).fill(true))))['c']!;
+    expect(u).toEqual({ nullCount: 0, min: 1n, max: 2n ** 64n - 1n });
   });
 
   test.each([
