@@ -6,7 +6,8 @@ import { RecordBatch, type Schema, Table } from 'apache-arrow';
 import { UsageError } from '../errors.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { arrowByteSize } from './byte-size.js';
-import { DEFAULT_TARGET_FILE_SIZE, writerProperties } from './encode.js';
+import { readColumnSizes } from './column-sizes.js';
+import { DEFAULT_TARGET_FILE_SIZE, encodeParquet, writerProperties } from './encode.js';
 import { encodeParquetOffThread, encoderRoom, encoderThreadEnabled, openEncodeSession, type EncodedFile, type EncodeSession } from './encode-worker.js';
 import { chooseEncodings } from './encoding-choice.js';
 import { assertBatchMatchesSchema } from './schema-check.js';
@@ -235,7 +236,8 @@ export class ParquetFileWriter {
       this.files[sequence] = file;
       return file;
     } catch (err) {
-      if (taken.session === undefined) this.restore(taken);
+      // Rows not encoded yet go back to the buffer; an encoded file whose put failed waits in `unstored`.
+      if (taken.session === undefined && taken.batches.length > 0) this.restore(taken);
       throw err;
     } finally {
       this.inflight.delete(writing);
@@ -253,7 +255,8 @@ export class ParquetFileWriter {
 
   /**
    * Wait for flushes still under way, flush, then return every file this writer wrote, in the order
-   * written. Later writes throw. If a file fails, its rows stay buffered and `close` may be retried.
+   * written. Later writes throw. If a file fails, `close` may be retried: rows not yet encoded stay
+   * buffered, and a file encoded but not stored is stored under a new key.
    */
   async close(): Promise<WrittenFile[]> {
     if (!this.closed) {
@@ -282,7 +285,16 @@ export class ParquetFileWriter {
     const session = taken.session;
     let encoded: EncodedFile;
     if (session === undefined) {
-      encoded = await encodeParquetOffThread(new Table(this.schema, taken.batches), this.encodingOptions(taken));
+      if (encoderThreadEnabled()) encoded = await encodeParquetOffThread(new Table(this.schema, taken.batches), this.encodingOptions(taken));
+      else {
+        // Encoded here and now; nothing may hold the rows while the file is stored (a writer that flushes
+        // faster than its files are stored would otherwise hold every one of them).
+        const bytes = encodeParquet(new Table(this.schema, taken.batches), this.encodingOptions(taken));
+        taken.batches = [];
+        encoded = { bytes, columnSizes: await readColumnSizes(bytes) };
+      }
+      // From here the encoded bytes stand for the rows: a failed put is retried from them.
+      taken.batches = [];
     } else {
       try {
         if (taken.batches.length > 0) await session.append(new Table(this.schema, taken.batches));
@@ -296,7 +308,7 @@ export class ParquetFileWriter {
     try {
       return await this.put(encoded, taken.stats, taken.rows);
     } catch (err) {
-      if (session !== undefined) this.unstored.push({ sequence, encoded, stats: taken.stats, rows: taken.rows });
+      this.unstored.push({ sequence, encoded, stats: taken.stats, rows: taken.rows });
       throw err;
     }
   }

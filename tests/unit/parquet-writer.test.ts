@@ -448,7 +448,7 @@ describe('rolling files', () => {
     expect((await idsIn(store, files)).sort((a, b) => a - b)).toEqual(Array.from({ length: 1200 }, (_, i) => i));
   });
 
-  test('a failed put keeps the rows buffered; the next close writes them under a new key', async () => {
+  test('a failed put keeps the encoded file (not the rows); the next close stores it under a new key', async () => {
     class FlakyStore extends MemoryStore {
       failures = 1;
       override async put(key: string, body: Body): Promise<ObjectMeta> {
@@ -460,13 +460,16 @@ describe('rolling files', () => {
     const writer = new ParquetFileWriter(store, ALL_TYPES, keys());
     await writer.write(allTypesBatch(0, 20));
     await expect(writer.close()).rejects.toThrow('socket reset');
-    expect(writer.bufferedRows).toBe(20);
+    expect(writer.bufferedRows).toBe(0);
     await writer.write(allTypesBatch(20, 5));
     const files = await writer.close();
-    expect(files).toHaveLength(1);
-    expect(files[0]).toMatchObject({ key: 'data/part-00001.parquet', numRecords: 25 });
-    expect(files[0]!.stats['id']).toEqual({ nullCount: 0, min: 0, max: 24 });
+    expect(files.map((f) => [f.key, f.numRecords])).toEqual([
+      ['data/part-00001.parquet', 20],
+      ['data/part-00002.parquet', 5],
+    ]);
+    expect(files[0]!.stats['id']).toEqual({ nullCount: 0, min: 0, max: 19 });
     expect((await idsIn(store, files)).sort((a, b) => a - b)).toEqual(Array.from({ length: 25 }, (_, i) => i));
+    expect(await store.head('data/part-00000.parquet')).toBeUndefined();
   });
 
   test('sliced batches write exactly their rows', async () => {
