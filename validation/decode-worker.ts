@@ -14,13 +14,13 @@ import { FramePool, packFrame } from './transfer-frame.js';
 import { describeFailure, FileReadFailed, SourceFailed, type FromWorker, type ToWorker, type WirePlan } from './decode-worker-messages.js';
 
 /** Most batches posted and not yet handed back before the worker pauses. */
-const BATCHES_AHEAD = 3;
+const BATCHES_AHEAD = 2;
 
 const port = parentPort;
 if (port === null) throw new Error('decode-worker.ts runs only as a worker thread');
 
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
-const frames = new FramePool(BATCHES_AHEAD + 2);
+const frames = new FramePool(BATCHES_AHEAD + 1);
 
 /** The file's chunks; a read error is marked as such. */
 async function* fileChunks(path: string, chunkSize: number): AsyncGenerator<Uint8Array> {
