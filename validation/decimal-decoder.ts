@@ -4,6 +4,7 @@
  * 10^scale, four little-endian 32-bit words per value (the layout of Arrow decimal128).
  */
 import { isNullField, type CsvBatch } from './csv/index.js';
+import { zeroed } from './csv/decode-arrays.js';
 
 /** A decoded decimal column: `values` holds 4 words per row. */
 export interface DecodedDecimal {
@@ -71,9 +72,9 @@ export function readDecimal(words: Uint32Array, r: number): bigint {
 export function decodeDecimal(batch: CsvBatch, col: number, precision: number, scale: number): DecodedDecimal {
   const { starts, ends, flags } = batch.columns[col]!;
   const n = batch.rowCount;
-  const values = new Uint32Array(4 * n);
-  const valid = new Uint8Array(n);
-  const errors = new Uint8Array(n);
+  const values = zeroed(Uint32Array, 4 * n);
+  const valid = zeroed(Uint8Array, n);
+  const errors = zeroed(Uint8Array, n);
   let nullCount = 0;
   let errorCount = 0;
   for (let r = 0; r < n; r++) {

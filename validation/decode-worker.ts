@@ -9,6 +9,7 @@ import { parentPort } from 'node:worker_threads';
 import { fileSource, openCsv, type CsvBatch } from './csv/index.js';
 import type { ColumnSpec } from './column.js';
 import { decodeBatch } from './decoded-batch.js';
+import { nextDecodeBatch, recycleDecodeArrays } from './csv/decode-arrays.js';
 import { emptyFingerprint, fingerprinted, type Fingerprint } from './input-fingerprint.js';
 import { FramePool, packFrame } from './transfer-frame.js';
 import { describeFailure, FileReadFailed, SourceFailed, type FromWorker, type ToWorker, type WirePlan } from './decode-worker-messages.js';
@@ -21,6 +22,8 @@ if (port === null) throw new Error('decode-worker.ts runs only as a worker threa
 
 const post = (message: FromWorker, transfer: ArrayBuffer[] = []): void => port.postMessage(message, transfer);
 const frames = new FramePool(BATCHES_AHEAD + 1);
+// Every decoded batch is copied into a frame before the next is decoded: its arrays can be reused.
+recycleDecodeArrays(true);
 
 /** The file's chunks; a read error is marked as such. */
 async function* fileChunks(path: string, chunkSize: number): AsyncGenerator<Uint8Array> {
@@ -85,6 +88,7 @@ class Session {
   }
 
   private send(csv: CsvBatch, plan: WirePlan | null, specs: ColumnSpec[] | undefined): void {
+    nextDecodeBatch();
     const decoded = plan === null || specs === undefined ? undefined : decodeBatch(csv, specs, plan.fields);
     const { frame, tree } = packFrame({ csv, decoded }, frames);
     this.ahead++;

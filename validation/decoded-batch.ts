@@ -17,6 +17,7 @@ import {
 import type { ColumnKind } from './column-kinds.js';
 import type { ColumnSpec } from './column.js';
 import { decodeDecimal } from './decimal-decoder.js';
+import { zeroed } from './csv/decode-arrays.js';
 
 interface Common {
   /** 1 where the field is non-null and parsed. */
@@ -129,7 +130,7 @@ export function decodeColumn(csv: CsvBatch, field: number, spec: ColumnSpec): De
 function stringValidity(csv: CsvBatch, field: number): Uint8Array {
   const { starts, ends, flags } = csv.columns[field]!;
   const n = csv.rowCount;
-  const valid = new Uint8Array(n);
+  const valid = zeroed(Uint8Array, n);
   const bytes = csv.bytes;
   const tok = csv.nullToken;
   for (let r = 0; r < n; r++) valid[r] = isNullField(bytes, starts[r]!, ends[r]!, flags[r]!, tok) ? 0 : 1;

@@ -17,9 +17,14 @@ export interface KeyLookup {
   readonly byteSize: number;
 }
 
-/** A lookup that knows a key when any of `lookups` does (e.g. accepted in this run, or committed). */
+/**
+ * A lookup that knows a key when any of `lookups` does (e.g. accepted in this run, or committed). The
+ * lookups must be final (no key added later): empty ones are left out, and a single one is returned as it is.
+ */
 export function anyOf(...lookups: (KeyLookup | undefined)[]): KeyLookup {
-  const parts = lookups.filter((l): l is KeyLookup => l !== undefined);
+  const given = lookups.filter((l): l is KeyLookup => l !== undefined);
+  const parts = given.filter((l) => l.size > 0);
+  if (parts.length === 0) return given[0] ?? NO_KEYS;
   if (parts.length === 1) return parts[0]!;
   return {
     has: (key) => {

@@ -8,6 +8,7 @@ import { cellText, decodedCell, jsValue } from './cells.js';
 import { parseRuleOf } from './column-kinds.js';
 import type { DatasetContract } from './define-dataset.js';
 import type { DecodedBatch } from './decoded-batch.js';
+import { DenseInt32KeySet } from './int32-key-sets.js';
 import type { KeyLookup } from './key-lookup.js';
 import { keyAt } from './key-values.js';
 import { nullMessage, parseFailureMessage, rangeMessage } from './messages.js';
@@ -116,6 +117,7 @@ function both(a: Uint8Array, b: Uint8Array, n: number): Uint8Array {
 
 /** Rows to check whose non-null int32 key `known` does not have. */
 function missingInt32Keys(todo: Uint8Array, valid: Uint8Array, values: Int32Array, known: KeyLookup, n: number): number[] {
+  if (known instanceof DenseInt32KeySet) return known.missing(values, valid, todo, n);
   const out: number[] = [];
   for (let r = 0; r < n; r++) if (todo[r] === 1 && valid[r] === 1 && !known.has(values[r]!)) out.push(r);
   return out;

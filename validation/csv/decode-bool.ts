@@ -1,6 +1,7 @@
 /** Boolean columns: `true`/`false`, `t`/`f`, `yes`/`no`, `y`/`n`, `1`/`0`, any letter case. */
 import type { CsvBatch } from './csv-batch.js';
 import { columnFields, isNullField, type DecodedColumn } from './decoded-column.js';
+import { zeroed } from './decode-arrays.js';
 
 /** Parses bytes [s, e) as a boolean: 1 true, 0 false, -1 not a boolean. */
 export function parseBoolAt(bytes: Uint8Array, s: number, e: number): number {
@@ -29,9 +30,9 @@ export function decodeBool(batch: CsvBatch, col: number): DecodedColumn<Uint8Arr
   const tok = batch.nullToken;
   const tokLen = tok.length;
   const n = batch.rowCount;
-  const values = new Uint8Array(n);
-  const valid = new Uint8Array(n);
-  const errors = new Uint8Array(n);
+  const values = zeroed(Uint8Array, n);
+  const valid = zeroed(Uint8Array, n);
+  const errors = zeroed(Uint8Array, n);
   let nullCount = 0;
   let errorCount = 0;
   for (let r = 0; r < n; r++) {

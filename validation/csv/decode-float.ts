@@ -4,6 +4,7 @@
  */
 import type { CsvBatch } from './csv-batch.js';
 import { columnFields, isNullField, latin1Text, type DecodedColumn } from './decoded-column.js';
+import { zeroed } from './decode-arrays.js';
 
 const POW10: number[] = [];
 for (let k = 0, p = 1; k <= 22; k++, p *= 10) POW10.push(p);
@@ -85,9 +86,9 @@ export function decodeFloat64(batch: CsvBatch, col: number): DecodedColumn<Float
   const tok = batch.nullToken;
   const tokLen = tok.length;
   const n = batch.rowCount;
-  const values = new Float64Array(n);
-  const valid = new Uint8Array(n);
-  const errors = new Uint8Array(n);
+  const values = zeroed(Float64Array, n);
+  const valid = zeroed(Uint8Array, n);
+  const errors = zeroed(Uint8Array, n);
   let nullCount = 0;
   let errorCount = 0;
   for (let r = 0; r < n; r++) {

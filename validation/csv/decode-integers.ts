@@ -2,6 +2,7 @@
 import type { CsvBatch } from './csv-batch.js';
 import { columnFields, isNullField, latin1Text, type DecodedColumn } from './decoded-column.js';
 import { LITTLE_ENDIAN, writeInt64Words } from './int64-words.js';
+import { zeroed } from './decode-arrays.js';
 
 /** Parses bytes [s, e) as a decimal int32; NaN when it is not one or is out of range. */
 export function parseInt32At(bytes: Uint8Array, s: number, e: number): number {
@@ -44,9 +45,9 @@ export function decodeInt32(batch: CsvBatch, col: number): DecodedColumn<Int32Ar
   const tok = batch.nullToken;
   const tokLen = tok.length;
   const n = batch.rowCount;
-  const values = new Int32Array(n);
-  const valid = new Uint8Array(n);
-  const errors = new Uint8Array(n);
+  const values = zeroed(Int32Array, n);
+  const valid = zeroed(Uint8Array, n);
+  const errors = zeroed(Uint8Array, n);
   let nullCount = 0;
   let errorCount = 0;
   for (let r = 0; r < n; r++) {
@@ -78,10 +79,10 @@ export function decodeInt64(batch: CsvBatch, col: number): DecodedColumn<BigInt6
   const tok = batch.nullToken;
   const tokLen = tok.length;
   const n = batch.rowCount;
-  const values = new BigInt64Array(n);
+  const values = zeroed(BigInt64Array, n);
   const words = new Uint32Array(values.buffer);
-  const valid = new Uint8Array(n);
-  const errors = new Uint8Array(n);
+  const valid = zeroed(Uint8Array, n);
+  const errors = zeroed(Uint8Array, n);
   let nullCount = 0;
   let errorCount = 0;
   rows: for (let r = 0; r < n; r++) {

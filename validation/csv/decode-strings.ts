@@ -5,6 +5,7 @@
 import { FIELD_ESCAPED, FIELD_NON_ASCII, type CsvBatch } from './csv-batch.js';
 import { unescapeQuotes } from './csv-tokenizer.js';
 import { columnFields, isNullField, type DecodedColumn } from './decoded-column.js';
+import { zeroed } from './decode-arrays.js';
 
 /** A dictionary-encoded string column: `dictionary[indices[r]]` is row r's value (index 0 under nulls). */
 export interface DictionaryValues {
@@ -40,7 +41,7 @@ export function decodeString(batch: CsvBatch, col: number): DecodedColumn<string
   const tok = batch.nullToken;
   const n = batch.rowCount;
   const values: string[] = new Array<string>(n);
-  const valid = new Uint8Array(n);
+  const valid = zeroed(Uint8Array, n);
   let nullCount = 0;
   for (let r = 0; r < n; r++) {
     const s = starts[r]!;
@@ -54,7 +55,7 @@ export function decodeString(batch: CsvBatch, col: number): DecodedColumn<string
     values[r] = textAt(buf, s, e, f, batch.quote);
     valid[r] = 1;
   }
-  return { values, valid, errors: new Uint8Array(n), nullCount, errorCount: 0 };
+  return { values, valid, errors: zeroed(Uint8Array, n), nullCount, errorCount: 0 };
 }
 
 /**
@@ -67,8 +68,8 @@ export function decodeDictionary(batch: CsvBatch, col: number, maxSize: number =
   const bytes = batch.bytes;
   const tok = batch.nullToken;
   const n = batch.rowCount;
-  const indices = new Int32Array(n);
-  const valid = new Uint8Array(n);
+  const indices = zeroed(Int32Array, n);
+  const valid = zeroed(Uint8Array, n);
   let nullCount = 0;
 
   let tableSize = 64;
@@ -117,5 +118,5 @@ export function decodeDictionary(batch: CsvBatch, col: number, maxSize: number =
   }
   const buf = bufferOf(bytes);
   const dictionary = entryStart.map((s, id) => textAt(buf, s, entryEnd[id]!, entryFlags[id]!, batch.quote));
-  return { values: { indices, dictionary }, valid, errors: new Uint8Array(n), nullCount, errorCount: 0 };
+  return { values: { indices, dictionary }, valid, errors: zeroed(Uint8Array, n), nullCount, errorCount: 0 };
 }

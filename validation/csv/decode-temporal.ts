@@ -10,6 +10,7 @@
 import type { CsvBatch } from './csv-batch.js';
 import { columnFields, isNullField, type DecodedColumn } from './decoded-column.js';
 import { LITTLE_ENDIAN, writeInt64Words } from './int64-words.js';
+import { zeroed } from './decode-arrays.js';
 
 const DAYS_IN_MONTH = [0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
@@ -152,9 +153,9 @@ export function decodeDate(batch: CsvBatch, col: number): DecodedColumn<Int32Arr
   const tok = batch.nullToken;
   const tokLen = tok.length;
   const n = batch.rowCount;
-  const values = new Int32Array(n);
-  const valid = new Uint8Array(n);
-  const errors = new Uint8Array(n);
+  const values = zeroed(Int32Array, n);
+  const valid = zeroed(Uint8Array, n);
+  const errors = zeroed(Uint8Array, n);
   let nullCount = 0;
   let errorCount = 0;
   for (let r = 0; r < n; r++) {
@@ -186,10 +187,10 @@ export function decodeTimestamp(batch: CsvBatch, col: number): DecodedColumn<Big
   const tok = batch.nullToken;
   const tokLen = tok.length;
   const n = batch.rowCount;
-  const values = new BigInt64Array(n);
+  const values = zeroed(BigInt64Array, n);
   const words = new Uint32Array(values.buffer);
-  const valid = new Uint8Array(n);
-  const errors = new Uint8Array(n);
+  const valid = zeroed(Uint8Array, n);
+  const errors = zeroed(Uint8Array, n);
   let nullCount = 0;
   let errorCount = 0;
   for (let r = 0; r < n; r++) {
