@@ -10,10 +10,10 @@
  * Workers are unreferenced whenever no caller waits on them, so an idle worker never keeps the
  * process alive.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { DecodeWorkerError } from './decode-worker-error.js';
 
@@ -34,6 +34,16 @@ function tsxEsmApi(from: string): string {
 }
 
 /** Starts the worker module next to this one. */
+/**
+ * True when the worker's module can be loaded: next to this module when compiled (a single-file bundle,
+ * such as the Lambda's, does not ship it), or through tsx when running from TypeScript sources.
+ */
+export function decodeWorkerAvailable(here: string = import.meta.url): boolean {
+  if (here.endsWith('.ts')) return true;
+  const file = new URL('./decode-worker.js', here);
+  return file.protocol === 'file:' && existsSync(fileURLToPath(file));
+}
+
 function spawn(): Worker {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./decode-worker.js', here));

@@ -10,6 +10,7 @@
  *   `CSV_WORKER_MIN_BYTES`) goes to the worker; another source is read up to `workerMinBytes` first, and
  *   goes to the worker unless it ended within them (a thread costs more than it saves on small inputs).
  *   `LAKEHOUSE_CSV_WORKER=0` makes `auto` mean `main`, `LAKEHOUSE_CSV_WORKER=1` means `worker` whatever the size.
+ *   `auto` also means `main` when the worker's module is not next to this one (a bundle of one file).
  *
  * Both give the same batches, header, line numbers, malformed rows and decoded values, and throw the
  * same errors at the same points: `UsageError` for bad options (before anything is read),
@@ -26,6 +27,7 @@ import { PeekedSource } from './csv/peeked-source.js';
 import type { DecodeThread, DecodedCsvOptions, DecodedCsvReader } from './decoded-csv-reader.js';
 import { openDecodedCsvInThread } from './decoded-csv-in-thread.js';
 import { openDecodedCsvThreaded } from './decoded-csv-threaded.js';
+import { decodeWorkerAvailable } from './decode-worker-pool.js';
 import { fingerprinted } from './input-fingerprint.js';
 
 /** In `auto`, inputs of at least this many raw bytes (8 MiB, about two batches of order_items) use the worker thread. */
@@ -54,7 +56,8 @@ async function fileSize(path: string): Promise<number | undefined> {
 export async function openDecodedCsv(source: AsyncIterable<Uint8Array>, options: DecodedCsvOptions): Promise<DecodedCsvReader> {
   const { plan, thread = 'auto', workerMinBytes = CSV_WORKER_MIN_BYTES, fingerprint, ...dialect } = options;
   resolveCsvOptions(dialect);
-  const where = thread === 'auto' ? csvWorkerSetting() : thread;
+  // Where the worker's module is not shipped (the single-file Lambda bundle), `auto` stays on this thread.
+  const where = thread === 'auto' ? (decodeWorkerAvailable() ? csvWorkerSetting() : 'main') : thread;
   const bytes = fingerprint === undefined ? source : fingerprinted(source, fingerprint);
   const inThread = async (): Promise<DecodedCsvReader> => openDecodedCsvInThread(await PeekedSource.peek(bytes, 0), dialect, plan);
   if (where === 'main') return inThread();
