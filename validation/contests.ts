@@ -28,6 +28,17 @@ export class Contests {
     this.rows += earlier.length + 1;
   }
 
+  /** Puts `ordinal` (before every row of the group) first in the group of `key`. */
+  prepend(key: KeyValue, ordinal: number): void {
+    this.groups.get(normalKey(key))!.unshift(ordinal);
+    this.rows++;
+  }
+
+  /** The first row of the group of `key`. */
+  first(key: KeyValue): number | undefined {
+    return this.groups.get(normalKey(key))?.[0];
+  }
+
   /** Adds `ordinal` (past every row of the group) to the group of `key`. */
   join(key: KeyValue, ordinal: number): void {
     this.groups.get(normalKey(key))!.push(ordinal);

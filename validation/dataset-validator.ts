@@ -9,7 +9,7 @@ import { CsvFormatError, decompressIfGzip, openCsv, rowText, type CsvBatch } fro
 import type { AcceptedFile, AcceptedRows } from './accepted-rows.js';
 import { buildRecordBatch } from './arrow-build.js';
 import { decodedCell } from './cells.js';
-import { decodeBatch, type DecodedBatch } from './decoded-batch.js';
+import { decodeBatch, decodeColumn, type DecodedBatch } from './decoded-batch.js';
 import { openDecodedCsv } from './decoded-csv.js';
 import type { DecodedCsvReader } from './decoded-csv-reader.js';
 import { Dedupe, type DedupeEvents, type RowPlace, type SettledRow } from './dedupe.js';
@@ -334,6 +334,7 @@ class DatasetValidation {
   private async settleContests(): Promise<void> {
     const contests = this.dedupe.contests;
     if (contests.size === 0) return;
+    await this.findEarlierRows();
     const rows = await this.readContested(contests.ordinals());
     const row = (o: number): Contested => rows.get(o)!;
     const policies = this.contract.policies;
@@ -360,6 +361,51 @@ class DatasetValidation {
       },
       supersede: (o, message) => this.drop(o, row(o), 'duplicate_key', message),
     });
+  }
+
+  /**
+   * Contests opened with only the set of keys seen (`Dedupe.earlierUnknown`) lack their earlier row:
+   * it is the one row of the key accepted before the contest's first row, found by reading the key
+   * column of the files again up to the last such contest.
+   */
+  private async findEarlierRows(): Promise<void> {
+    const dedupe = this.dedupe;
+    if (dedupe.earlierUnknown.size === 0) return;
+    const before = new Map<number, number>();
+    let last = 0;
+    for (const key of dedupe.earlierUnknown) {
+      const first = dedupe.contests.first(key)!;
+      before.set(key, first);
+      if (first > last) last = first;
+    }
+    const c = dedupe.keyColumn;
+    const spec = this.contract.columns[c]!.spec;
+    const found = new Map<number, number>();
+    for (const lf of this.loaded) {
+      if (lf.ordinalStart >= last) break;
+      const input = this.inputs[lf.file]!;
+      const reader = await openCsv(input.open(), { ...this.contract.csv, reuseBatches: true });
+      let base = lf.ordinalStart;
+      for await (const csv of reader) {
+        const col = decodeColumn(csv, lf.fields[c]!, spec);
+        if (col.kind !== 'int32' && col.kind !== 'date') throw new Error(`internal: key column of kind ${col.kind}`);
+        for (let r = 0; r < csv.rowCount && base + r < last; r++) {
+          if (col.valid[r] !== 1) continue;
+          const key = col.values[r]!;
+          const first = before.get(key);
+          if (first === undefined || base + r >= first || !this.bits.has(base + r)) continue;
+          if (found.has(key)) throw new Error(`internal: two accepted rows of key ${key} before its contest`);
+          found.set(key, base + r);
+        }
+        base += csv.rowCount;
+        if (base >= last) break;
+      }
+    }
+    for (const key of before.keys()) {
+      const ordinal = found.get(key);
+      if (ordinal === undefined) throw new InputFileError(this.contract.name, `the files changed while they were being validated (the row kept for key ${key} is gone)`);
+      dedupe.placeEarlier(key, ordinal);
+    }
   }
 
   /** An accepted row leaves the output: it is rejected under `rule` (and its warnings no longer count). */

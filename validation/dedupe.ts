@@ -13,6 +13,7 @@ import { Contests } from './contests.js';
 import type { DatasetContract } from './define-dataset.js';
 import type { DecodedBatch } from './decoded-batch.js';
 import type { KeyLookup, KeyValue } from './key-lookup.js';
+import { GrowingInt32KeySet } from './growing-int32-key-set.js';
 import { Int32KeyIndex, MapKeyIndex, type KeyIndex } from './key-index.js';
 import { compositeKeyAt, keyOfCells, keyText } from './key-values.js';
 import type { FlagRow } from './row-checks.js';
@@ -77,9 +78,17 @@ export class Dedupe {
   private readonly orderColumn: number;
   private readonly kinds: ColumnKind[];
   private readonly index: KeyIndex | undefined;
+  /**
+   * Instead of `index`, for one int32/date key when neither duplicate policy is `warn`: only the keys
+   * seen (a bit a key for ids), no row numbers. Under those policies exactly one accepted row holds a
+   * key until a later batch repeats it, so that row can be found again when the contest is settled.
+   */
+  private readonly seen: GrowingInt32KeySet | undefined;
   private readonly hashes: HashMultiIndex | undefined;
   /** Rows waiting for a row of an earlier batch (by key, or by row hash without a primary key). */
   readonly contests = new Contests();
+  /** Keys of contests opened without the earlier row's ordinal (`seen` mode): see `placeEarlier`. */
+  readonly earlierUnknown = new Set<number>();
 
   /** Dedupe for `contract`. */
   constructor(private readonly contract: DatasetContract) {
@@ -87,29 +96,47 @@ export class Dedupe {
     this.orderColumn = contract.orderBy === undefined ? -1 : contract.column(contract.orderBy).index;
     this.kinds = contract.columns.map((c) => c.spec.kind);
     const single = this.keyColumns.length === 1 ? contract.columns[this.keyColumns[0]!]!.spec.kind : undefined;
+    const noWarn = contract.policies.duplicate_key !== 'warn' && contract.policies.duplicate_row !== 'warn';
     if (this.keyColumns.length === 0) this.hashes = new HashMultiIndex();
+    else if ((single === 'int32' || single === 'date') && noWarn) this.seen = new GrowingInt32KeySet();
     else this.index = single === 'int32' || single === 'date' ? new Int32KeyIndex() : new MapKeyIndex();
   }
 
   /** The primary keys kept so far (undefined without a primary key). */
   get keys(): KeyLookup | undefined {
-    return this.index;
+    return this.index ?? this.seen;
   }
 
   /** The primary keys kept, as a compact set, once every row is decided (undefined without a primary key). */
   keySet(): KeyLookup | undefined {
+    if (this.seen) return this.seen;
     return this.index instanceof Int32KeyIndex ? this.index.keySet() : this.index;
   }
 
   /** Bytes the dedupe index holds. */
   get byteSize(): number {
-    return this.index?.byteSize ?? this.hashes?.byteSize ?? 0;
+    return this.index?.byteSize ?? this.seen?.byteSize ?? this.hashes?.byteSize ?? 0;
   }
 
   /** Runs dedupe over the rows of `cur` with `todo[r] = 1`, in input order. */
   run(cur: CurrentBatch, policy: { duplicate_row: Policy; duplicate_key: Policy }, flag: FlagRow, events: DedupeEvents): void {
-    if (this.index !== undefined) this.byKey(this.index, cur, policy.duplicate_key, flag, events);
+    if (this.seen !== undefined) this.bySeenKey(this.seen, cur, policy.duplicate_key, flag, events);
+    else if (this.index !== undefined) this.byKey(this.index, cur, policy.duplicate_key, flag, events);
     else this.byRow(this.hashes!, cur, flag, events);
+  }
+
+  /** The column of the int32/date primary key (`seen` mode). */
+  get keyColumn(): number {
+    return this.keyColumns[0]!;
+  }
+
+  /**
+   * Puts the earlier row of a contest opened without it (`earlierUnknown`): `ordinal` is the one
+   * accepted row of `key` before the contest's first row. Call once per such key before `settle`.
+   */
+  placeEarlier(key: number, ordinal: number): void {
+    if (!this.earlierUnknown.delete(key)) throw new Error(`internal: no contest of key ${key} waits for its earlier row`);
+    this.contests.prepend(key, ordinal);
   }
 
   /**
@@ -124,7 +151,7 @@ export class Dedupe {
       return r;
     };
     for (const group of this.contests.values()) {
-      if (this.index === undefined) {
+      if (this.keyColumns.length === 0) {
         const kept: SettledRow[] = [];
         for (const o of group) {
           const mine = row(o);
@@ -203,20 +230,74 @@ export class Dedupe {
 
   /** Row `r` has the key of the kept row `w`: decide which one stays, or wait when `w` is of an earlier batch. */
   private resolve(index: KeyIndex, cur: CurrentBatch, r: number, key: KeyValue, w: number, keyPolicy: Policy, flag: FlagRow, events: DedupeEvents): void {
-    const { batch, todo, ordinalBase, file } = cur;
+    const { ordinalBase } = cur;
     const contests = this.contests;
     if (contests.has(key)) return contests.join(key, ordinalBase + r);
     if (w < ordinalBase) return contests.open(key, [w], ordinalBase + r);
+    if (this.decideInBatch(cur, r, key, w - ordinalBase, keyPolicy, flag, events)) index.set(key, ordinalBase + r);
+  }
+
+  /** Row `r` has the key of row `kept` of the same batch: decides which stays; true when `r` is now the kept row. */
+  private decideInBatch(cur: CurrentBatch, r: number, key: KeyValue, kept: number, keyPolicy: Policy, flag: FlagRow, events: DedupeEvents): boolean {
+    const { batch, todo, file } = cur;
     const pk = this.contract.primaryKey;
-    const kept = w - ordinalBase;
     const keptPlace: RowPlace = { file, line: batch.csv.lines[kept]! };
     const here: RowPlace = { file, line: batch.csv.lines[r]! };
     const v = this.judge(this.cellsOf(cur, r), here, this.cellsOf(cur, kept), keptPlace, keyText(pk, key), events.describe);
-    if (v.kind === 'same') return flag('duplicate_row', r, undefined, () => v.message);
-    if (v.kind === 'older') return flag('duplicate_key', r, pk.join(', '), () => v.message);
+    if (v.kind === 'same') {
+      flag('duplicate_row', r, undefined, () => v.message);
+      return false;
+    }
+    if (v.kind === 'older') {
+      flag('duplicate_key', r, pk.join(', '), () => v.message);
+      return false;
+    }
     if (keyPolicy === 'warn' || keyPolicy === 'fail') flag('duplicate_key', r, pk.join(', '), () => v.flagMessage);
     else events.rejectNow(kept, v.supersedeMessage);
-    if (todo[r] === 1) index.set(key, ordinalBase + r);
+    return todo[r] === 1;
+  }
+
+  /**
+   * `byKey` with only the set of keys seen: a repeat within the batch is found in a map of the batch's
+   * kept rows (built at the batch's first repeat); a repeat of a key of an earlier batch opens a contest
+   * whose earlier row is found again when it is settled (`placeEarlier`).
+   */
+  private bySeenKey(seen: GrowingInt32KeySet, cur: CurrentBatch, keyPolicy: Policy, flag: FlagRow, events: DedupeEvents): void {
+    const { batch, todo, ordinalBase } = cur;
+    const col = batch.columns[this.keyColumns[0]!]!;
+    if (col.kind !== 'int32' && col.kind !== 'date') throw new Error(`internal: key column of kind ${col.kind} in int32 dedupe`);
+    const values = col.values;
+    const valid = col.valid;
+    const contests = this.contests;
+    let local: Map<number, number> | undefined;
+    for (let r = 0; r < batch.rowCount; r++) {
+      if (todo[r] !== 1 || valid[r] !== 1) continue;
+      const key = values[r]!;
+      if (seen.add(key)) {
+        local?.set(key, r);
+        continue;
+      }
+      if (contests.has(key)) {
+        contests.join(key, ordinalBase + r);
+        continue;
+      }
+      local ??= this.keptInBatch(cur, values, valid, r);
+      const kept = local.get(key);
+      if (kept === undefined) {
+        contests.open(key, [], ordinalBase + r);
+        this.earlierUnknown.add(key);
+      } else if (this.decideInBatch(cur, r, key, kept, keyPolicy, flag, events)) local.set(key, r);
+    }
+  }
+
+  /** The rows before `end` of the batch kept for keys first seen in it (key -> row). */
+  private keptInBatch(cur: CurrentBatch, values: Int32Array, valid: Uint8Array, end: number): Map<number, number> {
+    const kept = new Map<number, number>();
+    for (let r = 0; r < end; r++) {
+      if (cur.todo[r] !== 1 || valid[r] !== 1 || this.contests.has(values[r]!)) continue;
+      kept.set(values[r]!, r);
+    }
+    return kept;
   }
 
   private byRow(hashes: HashMultiIndex, cur: CurrentBatch, flag: FlagRow, events: DedupeEvents): void {
