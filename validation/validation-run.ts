@@ -88,6 +88,8 @@ export class ValidationRun {
   private readonly validated = new Map<string, Validated>();
   private readonly committed = new Map<string, Promise<KeyLookup | undefined>>();
   private readonly summaries: DatasetSummary[] = [];
+  /** The input of every batch handed out (streamed or read again), for `inputOf`. */
+  private readonly origins = new WeakMap<arrow.RecordBatch, CsvInput>();
 
   /** Starts a run. */
   constructor(options: ValidationRunOptions) {
@@ -116,7 +118,7 @@ export class ValidationRun {
       const known = anyOf(parent?.acceptedKeys, committed);
       targets.set(fk.column, { known: parent?.acceptedKeys === undefined && committed === undefined ? NO_KEYS : known, ...(parent?.rejectedKeys ? { rejected: parent.rejectedKeys } : {}) });
     }
-    const origins = new WeakMap<arrow.RecordBatch, CsvInput>();
+    const origins = this.origins;
     const consumer = options.stream;
     const stream: AcceptedStream | undefined = consumer && {
       push: (batch, file) => {
@@ -169,6 +171,14 @@ export class ValidationRun {
     const unknown = Object.keys(inputs).filter((n) => !known.has(n));
     if (unknown.length > 0) throw new UsageError(`inputs for datasets without a contract: ${unknown.join(', ')}`);
     for (const contract of loadOrder(contracts)) yield await this.validate(contract, inputs[contract.name] ?? []);
+  }
+
+  /**
+   * The input every row of an accepted batch came from, for a batch of any dataset of this run, handed
+   * out by a `stream` (usable while validation goes on) or by `accepted`; undefined for any other batch.
+   */
+  inputOf(batch: arrow.RecordBatch): CsvInput | undefined {
+    return this.origins.get(batch);
   }
 
   /** The run's summary so far; reconciled (throws `ReconciliationError` otherwise). */

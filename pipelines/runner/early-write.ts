@@ -29,9 +29,9 @@ export class EarlyWrite {
 
   /**
    * Starts the write: `start` receives the rows (an async iterable that ends when `finish` is called)
-   * and returns the write's promise. `onPush` sees each batch with the index of its input first.
+   * and returns the write's promise.
    */
-  constructor(start: (rows: AsyncIterable<arrow.RecordBatch>) => Promise<SinkWrite>, onPush?: (batch: arrow.RecordBatch, file: number) => void) {
+  constructor(start: (rows: AsyncIterable<arrow.RecordBatch>) => Promise<SinkWrite>) {
     const writing = Promise.resolve().then(() => start(this.channel));
     // The write may end without reading everything (its batch was already committed): stop feeding it.
     this.outcome = writing.then(
@@ -45,10 +45,7 @@ export class EarlyWrite {
       },
     );
     this.stream = {
-      push: (batch, file) => {
-        onPush?.(batch, file);
-        return this.channel.push(batch);
-      },
+      push: (batch) => this.channel.push(batch),
       abandon: () => {
         void this.cancel('validation must read the rows again');
       },

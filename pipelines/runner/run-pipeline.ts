@@ -13,6 +13,7 @@ import { LakehouseError } from '../../etl/errors.js';
 import type { ObjectStore } from '../../etl/storage/object-store.js';
 import { LocalFileSource } from '../../validation/csv/local-file-source.js';
 import { loadKeys } from '../../validation/committed-keys.js';
+import type { DatasetContract } from '../../validation/define-dataset.js';
 import type { CsvInput } from '../../validation/inputs.js';
 import { enrichBatches } from './dataset-enrichment.js';
 import { EarlyWrite } from './early-write.js';
@@ -176,13 +177,15 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
     });
     const results: DatasetResult[] = [];
     const rawFileOf = new Map<CsvInput, RawFile>();
-    const fileOfBatch = new WeakMap<arrow.RecordBatch, RawFile>();
-    const writeRows = (dataset: string, w: DatasetWork, rows: AsyncIterable<arrow.RecordBatch>, fileOf: (batch: arrow.RecordBatch) => RawFile | undefined) => {
-      const enrichment = pipeline.enrich?.[dataset];
-      const appId = `${pipeline.name}:${dataset}`;
+    const fileOf = (batch: arrow.RecordBatch): RawFile | undefined => {
+      const input = validation.inputOf(batch);
+      return input && rawFileOf.get(input);
+    };
+    const writeRows = (contract: DatasetContract, w: DatasetWork, rows: AsyncIterable<arrow.RecordBatch>) => {
+      const enrichment = pipeline.enrich?.[contract.name];
+      const appId = `${pipeline.name}:${contract.name}`;
       // Validation keeps one row per primary key (the merge key), so the source is unique on it.
-      const keys = contracts.find((c) => c.name === dataset)!.primaryKey;
-      return w.sink.write(enrichment ? enrichBatches(dataset, rows, enrichment, fileOf) : rows, keys, { appId, version: w.version }, runId, { sourceUnique: true });
+      return w.sink.write(enrichment ? enrichBatches(contract.name, rows, enrichment, fileOf) : rows, contract.primaryKey, { appId, version: w.version }, runId, { sourceUnique: true });
     };
     for (const contract of contracts) {
       events.step?.('validate', contract.name);
@@ -195,10 +198,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
       // Single pass: the accepted rows go into the table's (uncommitted) files while they are validated.
       let write: EarlyWrite | undefined;
       if (w.version >= 0) {
-        write = new EarlyWrite(
-          (rows) => writeRows(contract.name, w, rows, (batch) => fileOfBatch.get(batch)),
-          (batch, file) => fileOfBatch.set(batch, w.files[file]!),
-        );
+        write = new EarlyWrite((rows) => writeRows(contract, w, rows));
         early.set(contract.name, write);
       }
       const result = await validation.validate(contract, inputs, write ? { stream: write.stream } : {});
@@ -224,10 +224,7 @@ export async function runPipeline(options: RunOptions): Promise<RunSummary> {
         else {
           // Validation had to abandon the single pass (a key repeated across batches): read the rows again.
           await write.cancel('the rows are read again');
-          written = await writeRows(result.dataset, w, result.accepted, (batch) => {
-            const input = result.inputOf(batch);
-            return input && rawFileOf.get(input);
-          });
+          written = await writeRows(result.contract, w, result.accepted);
         }
         version = written.version;
         filesWritten = written.filesAdded;
