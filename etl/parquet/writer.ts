@@ -285,16 +285,17 @@ export class ParquetFileWriter {
     const session = taken.session;
     let encoded: EncodedFile;
     if (session === undefined) {
-      if (encoderThreadEnabled()) encoded = await encodeParquetOffThread(new Table(this.schema, taken.batches), this.encodingOptions(taken));
-      else {
-        // Encoded here and now; nothing may hold the rows while the file is stored (a writer that flushes
-        // faster than its files are stored would otherwise hold every one of them).
+      // Once encoded, the bytes stand for the rows (a failed put is retried from them): the rows are
+      // dropped at once, as a writer that flushes faster than its files are stored would otherwise hold
+      // every one of them.
+      if (encoderThreadEnabled()) {
+        encoded = await encodeParquetOffThread(new Table(this.schema, taken.batches), this.encodingOptions(taken));
+        taken.batches = [];
+      } else {
         const bytes = encodeParquet(new Table(this.schema, taken.batches), this.encodingOptions(taken));
         taken.batches = [];
         encoded = { bytes, columnSizes: await readColumnSizes(bytes) };
       }
-      // From here the encoded bytes stand for the rows: a failed put is retried from them.
-      taken.batches = [];
     } else {
       try {
         if (taken.batches.length > 0) await session.append(new Table(this.schema, taken.batches));
