@@ -4,7 +4,7 @@
  * input's), no detection repeated, every detection file holds 50 but the last.
  */
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { DuckDbEngine } from '../../catalog/duckdb/duckdb-engine.js';
@@ -12,6 +12,7 @@ import { EmbeddedCatalog } from '../../catalog/embedded/embedded-catalog.js';
 import { openStore } from '../../etl/storage/open-store.js';
 import { openStateStore } from '../../pipelines/transaction-patterns/state-store.js';
 import { lakehouse } from '../support/cli.js';
+import { chunkRows, detectionFiles, publishedFiles } from '../support/pattern-outputs.js';
 import { tempDir } from '../support/stores.js';
 
 const CUSTOMERS = 1230;
@@ -54,14 +55,6 @@ function runUntil(args: string[], ready: () => boolean): Promise<NodeJS.Signals 
   });
 }
 
-function detectionFiles(out: string): Record<string, string>[][] {
-  const dir = join(out, 'detections');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .map((name) => readFileSync(join(dir, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
-}
-
 test('a SIGKILLed run resumes: every chunk once, no detection repeated, files of 50 but the last', async () => {
   const dir = tempDir('tp-kill-');
   const input = writeInput(dir);
@@ -70,9 +63,9 @@ test('a SIGKILLed run resumes: every chunk once, no detection repeated, files of
 
   // A chunk every 2.5 s: killed once two detection files exist, while X still has chunks to write.
   const detectionsDir = join(out, 'detections');
-  const signal = await runUntil(args('2500'), () => existsSync(detectionsDir) && readdirSync(detectionsDir).length >= 2);
+  const signal = await runUntil(args('2500'), () => publishedFiles(detectionsDir).length >= 2);
   expect(signal).toBe('SIGKILL');
-  const before = detectionFiles(out);
+  const before = detectionFiles(out).map((f) => f.lines);
   expect(before.length).toBeGreaterThanOrEqual(1);
   const position = JSON.parse(readFileSync(join(out, '_lakehouse', 'transaction-patterns', 'x-position.json'), 'utf8'));
   expect(position.done).toBe(false);
@@ -84,11 +77,7 @@ test('a SIGKILLed run resumes: every chunk once, no detection repeated, files of
   expect(summary).toMatchObject({ status: 'succeeded', totalDetections: CUSTOMERS, ingest: { done: true, rows: ROWS, nextChunk: 10 } });
 
   // X: the chunks hold every input row once, in order.
-  const chunkDir = join(out, 'raw', 'transactions');
-  const chunkRows = readdirSync(chunkDir)
-    .sort()
-    .flatMap((f) => readFileSync(join(chunkDir, f), 'utf8').trim().split('\n').slice(1));
-  expect(chunkRows).toEqual(input.dataLines);
+  expect(chunkRows(out)).toEqual(input.dataLines);
 
   // Y: the state's totals are the input's, so no chunk was folded in twice or skipped.
   const db = await openStateStore(join(out, '_lakehouse', 'transaction-patterns', 'pglite'));
@@ -110,7 +99,7 @@ test('a SIGKILLed run resumes: every chunk once, no detection repeated, files of
   }
 
   // Output: files of 50 but the last, each detection once, the files written before the kill unchanged.
-  const files = detectionFiles(out);
+  const files = detectionFiles(out).map((f) => f.lines);
   expect(files.map((f) => f.length)).toEqual([...Array(Math.floor(CUSTOMERS / 50)).fill(50), CUSTOMERS % 50]);
   expect(files.slice(0, before.length)).toEqual(before);
   const keys = files.flat().map((l) => `${l.patternId}|${l.MerchantId}|${l.customerName}`);

@@ -3,7 +3,7 @@
  * detection repeated, every detection file holds exactly 50 but the last, and the detections table
  * matches the files.
  */
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDbEngine } from '../../catalog/duckdb/duckdb-engine.js';
 import { EmbeddedCatalog } from '../../catalog/embedded/embedded-catalog.js';
@@ -11,6 +11,7 @@ import { openStore } from '../../etl/storage/open-store.js';
 import { PatternState } from '../../pipelines/transaction-patterns/pattern-state.js';
 import { openStateStore } from '../../pipelines/transaction-patterns/state-store.js';
 import { runTransactionPatterns, type TransactionPatternsOptions } from '../../pipelines/transaction-patterns/transaction-patterns-run.js';
+import { chunkRows, detectionFiles } from '../support/pattern-outputs.js';
 import { tempDir } from '../support/stores.js';
 
 const CUSTOMERS = 120;
@@ -27,21 +28,6 @@ function writeInput(dir: string): { source: string; importance: string; dataLine
   const importance = join(dir, 'CustomerImportance.csv');
   writeFileSync(importance, "Source,Target,Weight,typeTrans,fraud\n'C1000','M42',3.5,'es_contents',0\n");
   return { source, importance, dataLines };
-}
-
-function detectionFiles(out: string): { name: string; lines: Record<string, string>[] }[] {
-  const dir = join(out, 'detections');
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir)
-    .sort()
-    .map((name) => ({ name, lines: readFileSync(join(dir, name), 'utf8').trim().split('\n').map((l) => JSON.parse(l)) }));
-}
-
-function chunkRows(out: string): string[] {
-  const dir = join(out, 'raw', 'transactions');
-  return readdirSync(dir)
-    .sort()
-    .flatMap((f) => readFileSync(join(dir, f), 'utf8').trim().split('\n').slice(1));
 }
 
 function checkOutput(out: string, dataLines: string[]): void {
