@@ -4,6 +4,7 @@
  * from the CSV bytes into the Arrow buffer, without making JS strings.
  */
 import * as arrow from 'apache-arrow';
+import { gatherTyped } from '../etl/arrow/take.js';
 import { FIELD_ESCAPED, type CsvBatch } from './csv/index.js';
 import type { DecodedBatch, DecodedValues } from './decoded-batch.js';
 
@@ -29,10 +30,7 @@ function pick<T extends Int32Array | Float64Array | BigInt64Array>(values: T, ta
     if (copy) return values.slice(0, n) as T;
     return values.length === n ? values : (values.subarray(0, n) as T);
   }
-  const Ctor = values.constructor as new (n: number) => T;
-  const out = new Ctor(n);
-  for (let i = 0; i < n; i++) out[i] = values[take[i]!]!;
-  return out;
+  return gatherTyped(values, take);
 }
 
 function packBits(values: Uint8Array, take: Uint32Array | undefined, n: number): Uint8Array {
@@ -93,10 +91,8 @@ function columnData(csv: CsvBatch, col: DecodedValues, type: arrow.DataType, tak
       return arrow.makeData({ type: type as arrow.Bool, length: n, data: packBits(col.values, take, n), ...v });
     case 'decimal': {
       let words = col.values;
-      if (take !== undefined) {
-        words = new Uint32Array(4 * n);
-        for (let i = 0; i < n; i++) words.set(col.values.subarray(4 * take[i]!, 4 * take[i]! + 4), 4 * i);
-      } else if (copy) words = words.slice(0, 4 * n);
+      if (take !== undefined) words = gatherTyped(col.values, take, 4);
+      else if (copy) words = words.slice(0, 4 * n);
       else if (words.length !== 4 * n) words = words.subarray(0, 4 * n);
       return arrow.makeData({ type: type as arrow.Decimal, length: n, data: words, ...v });
     }

@@ -25,21 +25,31 @@ function takeValidity(data: arrow.Data, indices: Uint32Array): { nullBitmap?: Ui
 
 function takeFixed(data: arrow.Data, indices: Uint32Array): arrow.Data {
   // apache-arrow slices fixed-width value buffers with the Data (values[0] is row 0 of the slice).
-  const typed = data.values as Int32Array;
-  const Ctor = typed.constructor as new (n: number) => Int32Array;
-  const result = new Ctor(indices.length * data.stride);
-  // Rows are copied as 32-, 16- or 8-bit words whatever the element type, so that each copy loop
-  // sees a single array type (fast element access) and no value is converted (no BigInt per 64-bit
-  // value, NaN payloads kept).
-  const rowBytes = typed.BYTES_PER_ELEMENT * data.stride;
-  if (rowBytes % 4 === 0) {
-    gatherWords(new Int32Array(typed.buffer, typed.byteOffset, typed.byteLength >> 2), new Int32Array(result.buffer, result.byteOffset, result.byteLength >> 2), indices, rowBytes >> 2);
-  } else if (rowBytes % 2 === 0) {
-    gatherHalfWords(new Uint16Array(typed.buffer, typed.byteOffset, typed.byteLength >> 1), new Uint16Array(result.buffer, result.byteOffset, result.byteLength >> 1), indices, rowBytes >> 1);
-  } else {
-    gatherBytes(new Uint8Array(typed.buffer, typed.byteOffset, typed.byteLength), new Uint8Array(result.buffer, result.byteOffset, result.byteLength), indices, rowBytes);
-  }
+  const result = gatherTyped(data.values as Int32Array, indices, data.stride);
   return arrow.makeData({ type: data.type, length: indices.length, data: result, ...takeValidity(data, indices) } as never);
+}
+
+/** A typed array of any element type. */
+export type TypedArray = Int8Array | Uint8Array | Int16Array | Uint16Array | Int32Array | Uint32Array | Float32Array | Float64Array | BigInt64Array | BigUint64Array;
+
+/**
+ * Rows `indices` of `values` (rows of `stride` elements), in that order, as a new array of the same
+ * type. Rows are copied as 32-, 16- or 8-bit words whatever the element type, so that each copy loop
+ * sees a single array type (fast element access) and no value is converted (no BigInt per 64-bit
+ * value, NaN payloads kept).
+ */
+export function gatherTyped<T extends TypedArray>(values: T, indices: Uint32Array, stride = 1): T {
+  const Ctor = values.constructor as new (n: number) => T;
+  const result = new Ctor(indices.length * stride);
+  const rowBytes = values.BYTES_PER_ELEMENT * stride;
+  if (rowBytes % 4 === 0) {
+    gatherWords(new Int32Array(values.buffer, values.byteOffset, values.byteLength >> 2), new Int32Array(result.buffer, result.byteOffset, result.byteLength >> 2), indices, rowBytes >> 2);
+  } else if (rowBytes % 2 === 0) {
+    gatherHalfWords(new Uint16Array(values.buffer, values.byteOffset, values.byteLength >> 1), new Uint16Array(result.buffer, result.byteOffset, result.byteLength >> 1), indices, rowBytes >> 1);
+  } else {
+    gatherBytes(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), new Uint8Array(result.buffer, result.byteOffset, result.byteLength), indices, rowBytes);
+  }
+  return result;
 }
 
 /** Copies rows of `width` 32-bit words: row `indices[i]` of `values` to row `i` of `out`. */
