@@ -3,19 +3,43 @@
  * against DuckDB's plain CSV-to-partitioned-Parquet COPY of the same file, in the same run. Checks that
  * both hold the same rows (count and a checksum over the columns), prints one line per measure and
  * appends them to bench/RESULTS.md. Exits non-zero on a correctness mismatch, never on speed.
+ * The machine is shared, so each size runs `--rounds` times (default 3), DuckDB and ours taking turns
+ * on the same input, and the medians are reported (with the spread): one run of each swings by a
+ * quarter either way with what other processes take.
  * Then runs the transaction-pattern measure (bench/transaction-patterns.ts, 1,000,000 rows end to end).
- * Usage: npm run bench [-- <rows> ...]   (default 2,000,000); `npm run bench -- transaction-patterns [rows]` runs only that one.
+ * Usage: npm run bench [-- [--rounds N] <rows> ...]   (default 2,000,000); `npm run bench -- transaction-patterns [rows]` runs only that one.
  */
 import { execFileSync } from 'node:child_process';
-import { appendFileSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { appendFileSync, linkSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateIngestInput } from './ingest/generate-input.js';
 
 const onlyPatterns = process.argv[2] === 'transaction-patterns';
-const sizes = process.argv.slice(2).map(Number).filter((n) => n > 0);
+const args = process.argv.slice(2);
+const roundsAt = args.indexOf('--rounds');
+const ROUNDS = roundsAt >= 0 ? Number(args.splice(roundsAt, 2)[1]) : 3;
+if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error('--rounds takes a whole number of at least 1');
+const sizes = args.map(Number).filter((n) => n > 0);
 const ROWS = onlyPatterns ? [] : sizes.length ? sizes : [2_000_000];
+
+/** The middle value (the mean of the two middle ones for an even count). */
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+}
+
+/** Hard-links every file under `from` into `to` (same tree): a run may move its raw files without touching the original. */
+function linkTree(from: string, to: string): void {
+  mkdirSync(to, { recursive: true });
+  for (const name of readdirSync(from)) {
+    const p = join(from, name);
+    if (statSync(p).isDirectory()) linkTree(p, join(to, name));
+    else linkSync(p, join(to, name));
+  }
+}
 
 function child(script: string, args: string[]): Record<string, unknown> {
   // Our ingest runs from the compiled build (plain node, as users run it); the DuckDB side under tsx.
@@ -56,34 +80,54 @@ let mismatch = false;
 for (const rows of ROWS) {
   const dir = mkdtempSync(join(tmpdir(), 'lakehouse-bench-'));
   try {
-    const csv = await generateIngestInput(dir, rows);
+    const csv = await generateIngestInput(join(dir, 'input'), rows);
     const inputMiB = statSync(csv).size / 2 ** 20;
     const loadBefore = loadavg()[0]!;
-    const duck = child('duckdb-copy.ts', [csv, join(dir, 'duckdb-out')]);
-    const ours = child('ours.mjs', [dir]);
-    // The machine is shared: the 1-minute load average around the two runs says how much CPU others took.
+    const duckRuns: Record<string, unknown>[] = [];
+    const ourRuns: Record<string, unknown>[] = [];
+    const outputs = { ours: '', theirs: '' };
+    for (let round = 0; round < ROUNDS; round++) {
+      // Each round on fresh outputs; DuckDB first in odd rounds, ours first in even ones.
+      const roundDir = join(dir, `round-${round}`);
+      linkTree(join(dir, 'input'), roundDir);
+      const duckOut = join(roundDir, 'duckdb-out');
+      const runDuck = (): void => void duckRuns.push(child('duckdb-copy.ts', [csv, duckOut]));
+      const runOurs = (): void => void ourRuns.push(child('ours.mjs', [roundDir]));
+      if (round % 2 === 0) [runDuck, runOurs].forEach((f) => f());
+      else [runOurs, runDuck].forEach((f) => f());
+      if (round > 0) rmSync(join(dir, `round-${round - 1}`), { recursive: true, force: true });
+      outputs.ours = join(roundDir, 'warehouse', 'processed', 'ecommerce', 'order_items');
+      outputs.theirs = duckOut;
+    }
+    // The machine is shared: the 1-minute load average around the runs says how much CPU others took.
     const load = `${loadBefore.toFixed(1)}/${loadavg()[0]!.toFixed(1)}`;
-    const table = join(dir, 'warehouse', 'processed', 'ecommerce', 'order_items');
+    const table = outputs.ours;
     const ourFiles = `read_parquet('${table}/**/*.parquet', hive_partitioning = true)`;
-    const theirFiles = `read_parquet('${join(dir, 'duckdb-out')}/**/*.parquet', hive_partitioning = true)`;
+    const theirFiles = `read_parquet('${outputs.theirs}/**/*.parquet', hive_partitioning = true)`;
     const [a, b] = [await checksum(CHECKSUM(ourFiles)), await checksum(CHECKSUM(theirFiles))];
-    const same = a === b && ours.status === 'succeeded' && ours.rejected === 0;
+    const same = a === b && ourRuns.every((o) => o.status === 'succeeded' && o.rejected === 0);
     if (!same) mismatch = true;
     const ourBytes = bytesUnder(table, (p) => p.endsWith('.parquet'));
-    const theirBytes = bytesUnder(join(dir, 'duckdb-out'), (p) => p.endsWith('.parquet'));
-    const ourRate = rows / Number(ours.seconds);
-    const duckRate = rows / Number(duck.seconds);
+    const theirBytes = bytesUnder(outputs.theirs, (p) => p.endsWith('.parquet'));
+    const rates = (runs: Record<string, unknown>[]) => runs.map((r) => rows / Number(r.seconds));
+    const ourRate = median(rates(ourRuns));
+    const duckRate = median(rates(duckRuns));
+    const spread = (runs: Record<string, unknown>[]) => `${Math.round(Math.min(...rates(runs)))}-${Math.round(Math.max(...rates(runs)))}`;
+    const peak = (runs: Record<string, unknown>[]) => Math.max(...runs.map((r) => Number(r.peakRssMiB)));
+    const cpuPerRun = (runs: Record<string, unknown>[]) => median(runs.map((r) => Number(r.cpuSeconds))).toFixed(2);
+    const ours = { peakRssMiB: peak(ourRuns) };
+    const duck = { peakRssMiB: peak(duckRuns) };
     const lines = [
-      `rows=${rows} input=${inputMiB.toFixed(0)}MiB`,
-      `duckdb_copy rows/s=${Math.round(duckRate)} peak_rss_mib=${duck.peakRssMiB} output_bytes=${theirBytes}`,
-      `lakehouse_ingest rows/s=${Math.round(ourRate)} peak_rss_mib=${ours.peakRssMiB} output_bytes=${ourBytes}`,
+      `rows=${rows} input=${inputMiB.toFixed(0)}MiB rounds=${ROUNDS}`,
+      `duckdb_copy rows/s=${Math.round(duckRate)} (${spread(duckRuns)}) cpu_s=${cpuPerRun(duckRuns)} peak_rss_mib=${duck.peakRssMiB} output_bytes=${theirBytes}`,
+      `lakehouse_ingest rows/s=${Math.round(ourRate)} (${spread(ourRuns)}) cpu_s=${cpuPerRun(ourRuns)} peak_rss_mib=${ours.peakRssMiB} output_bytes=${ourBytes}`,
       `ratio_speed=${(ourRate / duckRate).toFixed(2)} ratio_output=${(ourBytes / theirBytes).toFixed(2)} same_rows=${same} load=${load}`,
     ];
     for (const l of lines) console.log(l);
-    if (!same) console.error(`checksum mismatch:\n ours   ${a}\n duckdb ${b}\n ${JSON.stringify(ours)}`);
+    if (!same) console.error(`checksum mismatch:\n ours   ${a}\n duckdb ${b}\n ${JSON.stringify(ourRuns)}`);
     appendFileSync(
       join('bench', 'RESULTS.md'),
-      `| ${new Date().toISOString().slice(0, 10)} | ${machine}, load ${load} | \`npm run bench -- ${rows}\` | ${rows} | ${Math.round(ourRate)} | ${Math.round(duckRate)} | ${(ourRate / duckRate).toFixed(2)} | ${ours.peakRssMiB} | ${duck.peakRssMiB} | ${(ourBytes / theirBytes).toFixed(2)} | ${same} |\n`,
+      `| ${new Date().toISOString().slice(0, 10)} | ${machine}, load ${load} | \`npm run bench -- --rounds ${ROUNDS} ${rows}\` | ${rows} | ${Math.round(ourRate)} | ${Math.round(duckRate)} | ${(ourRate / duckRate).toFixed(2)} | ${ours.peakRssMiB} | ${duck.peakRssMiB} | ${(ourBytes / theirBytes).toFixed(2)} | ${same} |\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

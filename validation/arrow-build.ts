@@ -78,7 +78,8 @@ function utf8FromFields(csv: CsvBatch, field: number, valid: Uint8Array, take: U
 
 /** One column's Arrow data for the kept rows. */
 function columnData(csv: CsvBatch, col: DecodedValues, type: arrow.DataType, take: Uint32Array | undefined, n: number, copy: boolean): arrow.Data {
-  const v = validity(col.valid, take, n);
+  // A column without nulls or errors in the batch is valid on every row taken: no bitmap to build.
+  const v = col.nullCount === 0 && col.errorCount === 0 ? { nullCount: 0 } : validity(col.valid, take, n);
   switch (col.kind) {
     case 'int32':
     case 'date':

@@ -26,6 +26,8 @@ interface Common {
   readonly errors: Uint8Array;
   /** Rows with errors. */
   readonly errorCount: number;
+  /** Null rows (so `valid` is all 1 when this and `errorCount` are 0). */
+  readonly nullCount: number;
   /** Index of the column in the CSV batch (the file's header order). */
   readonly field: number;
 }
@@ -91,50 +93,56 @@ export function decodeColumn(csv: CsvBatch, field: number, spec: ColumnSpec): De
   switch (kind) {
     case 'int32': {
       const d = decodeInt32(csv, field);
-      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, field };
+      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
     }
     case 'date': {
       const d = decodeDate(csv, field);
-      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, field };
+      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
     }
     case 'float64': {
       const d = decodeFloat64(csv, field);
-      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, field };
+      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
     }
     case 'int64':
     case 'timestamp': {
       const d = kind === 'int64' ? decodeInt64(csv, field) : decodeTimestamp(csv, field);
       const words = new Uint32Array(d.values.buffer, d.values.byteOffset, d.values.length * 2);
-      return { kind, values: d.values, words, valid: d.valid, errors: d.errors, errorCount: d.errorCount, field };
+      return { kind, values: d.values, words, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
     }
     case 'bool': {
       const d = decodeBool(csv, field);
-      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, field };
+      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
     }
     case 'decimal': {
       const { precision, scale } = spec.decimal ?? { precision: 38, scale: 0 };
       const d = decodeDecimal(csv, field, precision, scale);
-      return { kind, values: d.values, scale, valid: d.valid, errors: d.errors, errorCount: d.errorCount, field };
+      return { kind, values: d.values, scale, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
     }
     case 'string': {
       if (spec.isLowCardinality) {
         const d = decodeDictionary(csv, field, Math.max(1, csv.rowCount))!;
-        return { kind, dictionary: d.values, valid: d.valid, errors: d.errors, errorCount: 0, field };
+        return { kind, dictionary: d.values, valid: d.valid, errors: d.errors, errorCount: 0, nullCount: d.nullCount, field };
       }
-      return { kind, valid: stringValidity(csv, field), errors: new Uint8Array(csv.rowCount), errorCount: 0, field };
+      const { valid, nullCount } = stringValidity(csv, field);
+      return { kind, valid, errors: new Uint8Array(csv.rowCount), errorCount: 0, nullCount, field };
     }
   }
 }
 
-/** 1 for each non-null field of column `field`. */
-function stringValidity(csv: CsvBatch, field: number): Uint8Array {
+/** 1 for each non-null field of column `field`, and the number of nulls. */
+function stringValidity(csv: CsvBatch, field: number): { valid: Uint8Array; nullCount: number } {
   const { starts, ends, flags } = csv.columns[field]!;
   const n = csv.rowCount;
   const valid = zeroed(Uint8Array, n);
   const bytes = csv.bytes;
   const tok = csv.nullToken;
-  for (let r = 0; r < n; r++) valid[r] = isNullField(bytes, starts[r]!, ends[r]!, flags[r]!, tok) ? 0 : 1;
-  return valid;
+  let nullCount = 0;
+  for (let r = 0; r < n; r++) {
+    const isNull = isNullField(bytes, starts[r]!, ends[r]!, flags[r]!, tok);
+    valid[r] = isNull ? 0 : 1;
+    if (isNull) nullCount++;
+  }
+  return { valid, nullCount };
 }
 
 /** Decodes every contract column of `csv`; `fields[i]` is the CSV column of contract column i. */
