@@ -35,8 +35,8 @@ function tsxEsmApi(from: string): string {
 
 /** Starts the worker module next to this one. */
 /**
- * True when the worker's module can be loaded: next to this module when compiled (a single-file bundle,
- * such as the Lambda's, does not ship it), or through tsx when running from TypeScript sources.
+ * True when the worker's module can be loaded: next to this module when compiled (a bundle must ship it
+ * as `decode-worker.js` next to itself, as the Lambda's does), or through tsx when running from TypeScript sources.
  */
 export function decodeWorkerAvailable(here: string = import.meta.url): boolean {
   if (here.endsWith('.ts')) return true;

@@ -56,7 +56,7 @@ async function fileSize(path: string): Promise<number | undefined> {
 export async function openDecodedCsv(source: AsyncIterable<Uint8Array>, options: DecodedCsvOptions): Promise<DecodedCsvReader> {
   const { plan, thread = 'auto', workerMinBytes = CSV_WORKER_MIN_BYTES, fingerprint, ...dialect } = options;
   resolveCsvOptions(dialect);
-  // Where the worker's module is not shipped (the single-file Lambda bundle), `auto` stays on this thread.
+  // Where the worker's module is not shipped (a bundle without `decode-worker.js`), `auto` stays on this thread.
   const where = thread === 'auto' ? (decodeWorkerAvailable() ? csvWorkerSetting() : 'main') : thread;
   const bytes = fingerprint === undefined ? source : fingerprinted(source, fingerprint);
   const inThread = async (): Promise<DecodedCsvReader> => openDecodedCsvInThread(await PeekedSource.peek(bytes, 0), dialect, plan);

@@ -11,11 +11,15 @@
  *   (the import itself is static, so the stub must load).
  * - The AWS SDK v3 clients are bundled rather than taken from the runtime: which SDK version a
  *   runtime image carries is not ours to pin, and the bundle must match the versions we test.
+ * - When the bundle reads CSV files through the decode worker (`validation/decode-worker-pool.ts`),
+ *   the worker's module is bundled too, as `decode-worker.js` next to the entry (where the pool looks
+ *   for it), with a `package.json` that makes `.js` files ES modules: a Lambda with two vCPUs then
+ *   decodes CSV on its second core.
  */
 import { copyFile, mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import { build, type BuildOptions, type Plugin } from 'esbuild';
 import { zipEntries } from './zip-file.js';
 
 /** The repository root (this file is pipelines/aws/bundle.ts). */
@@ -26,6 +30,12 @@ export const DEFAULT_ENTRY = join(REPO_ROOT, 'pipelines', 'aws', 'lambda-entry.t
 export const DEFAULT_OUTDIR = join(REPO_ROOT, 'dist', 'lambda');
 /** The bundle's file name inside the asset folder. */
 export const BUNDLE_FILE = 'index.mjs';
+/** The CSV decode worker's file name inside the asset folder (see `validation/decode-worker-pool.ts`). */
+export const DECODE_WORKER_FILE = 'decode-worker.js';
+/** The module that starts the decode worker: bundling it brings the worker along. */
+const DECODE_WORKER_POOL = 'validation/decode-worker-pool.ts';
+/** The decode worker's entry module. */
+const DECODE_WORKER_ENTRY = join(REPO_ROOT, 'validation', 'decode-worker.ts');
 
 /** Where to bundle from and to. */
 export interface BundleOptions {
@@ -116,9 +126,7 @@ export async function bundleLambda(options: BundleOptions = {}): Promise<BundleR
   const zipFile = resolve(options.zipFile ?? `${outdir}.zip`);
   await rm(outdir, { recursive: true, force: true });
   await mkdir(outdir, { recursive: true });
-  const result = await build({
-    entryPoints: [entry],
-    outfile: join(outdir, BUNDLE_FILE),
+  const common = {
     absWorkingDir: REPO_ROOT,
     // Entries outside the repository (tests bundle temporary ones) still resolve its packages.
     nodePaths: [join(REPO_ROOT, 'node_modules')],
@@ -135,9 +143,17 @@ export async function bundleLambda(options: BundleOptions = {}): Promise<BundleR
     plugins: [excludeDuckDb, excludePglite],
     metafile: true,
     logLevel: 'warning',
-  });
-  const inputs = Object.keys(result.metafile.inputs).sort();
+  } satisfies BuildOptions;
+  const result = await build({ ...common, entryPoints: [entry], outfile: join(outdir, BUNDLE_FILE) });
   const files = [BUNDLE_FILE];
+  const sources = new Set(Object.keys(result.metafile.inputs));
+  if (sources.has(DECODE_WORKER_POOL)) {
+    const worker = await build({ ...common, entryPoints: [DECODE_WORKER_ENTRY], outfile: join(outdir, DECODE_WORKER_FILE) });
+    for (const input of Object.keys(worker.metafile.inputs)) sources.add(input);
+    await writeFile(join(outdir, 'package.json'), `${JSON.stringify({ type: 'module' })}\n`);
+    files.push(DECODE_WORKER_FILE, 'package.json');
+  }
+  const inputs = [...sources].sort();
   for (const side of SIDE_FILES) {
     const module = inputs.find((input) => side.module.test(input));
     if (!module) continue;

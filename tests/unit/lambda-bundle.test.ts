@@ -1,14 +1,15 @@
 /**
  * The Lambda bundle (pipelines/aws/bundle.ts): one ESM file for Node 20 with no DuckDB in it, its
- * WebAssembly side files, a valid ZIP whose size is reported, and a bundle that loads and runs in a
- * folder with no node_modules anywhere above it, as on Lambda.
+ * WebAssembly side files, the CSV decode worker next to it, a valid ZIP whose size is reported, and a
+ * bundle that loads and runs (decode worker included) in a folder with no node_modules anywhere above
+ * it, as on Lambda.
  */
 import { execFile } from 'node:child_process';
 import { cp, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BUNDLE_FILE, DUCKDB_STUB_MESSAGE, PGLITE_STUB_MESSAGE, bundleLambda, formatBytes, type BundleReport } from '../../pipelines/aws/bundle.js';
+import { BUNDLE_FILE, DECODE_WORKER_FILE, DUCKDB_STUB_MESSAGE, PGLITE_STUB_MESSAGE, bundleLambda, formatBytes, type BundleReport } from '../../pipelines/aws/bundle.js';
 import { PYTHON } from '../support/python-venv.js';
 
 const run = promisify(execFile);
@@ -29,9 +30,10 @@ afterAll(async () => {
   await rm(work, { recursive: true, force: true });
 });
 
-/** Run `script` (an ES module) with node in `cwd`, with `env` added; returns its stdout parsed as JSON. */
+/** Run `script` (an ES module, written to a file in `cwd` as Lambda runs a file) with node in `cwd`, with `env` added; returns its stdout parsed as JSON. */
 async function runNode(cwd: string, script: string, env: Record<string, string> = {}): Promise<unknown> {
-  const { stdout } = await run(process.execPath, ['--input-type=module', '-e', script], {
+  await writeFile(join(cwd, 'run-test.mjs'), script);
+  const { stdout } = await run(process.execPath, ['run-test.mjs'], {
     cwd,
     env: { PATH: process.env.PATH ?? '', ...env },
     maxBuffer: 16 * 1024 * 1024,
@@ -55,6 +57,9 @@ describe('the Lambda entry bundle', () => {
 
   test('is one ESM file with no DuckDB module and no import of one', async () => {
     expect(report.files[0]).toBe(BUNDLE_FILE);
+    expect(report.files).toEqual(expect.arrayContaining([DECODE_WORKER_FILE, 'package.json']));
+    expect(JSON.parse(await readFile(join(report.outdir, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
+    expect(report.inputs).toContain('validation/decode-worker.ts');
     expect(report.inputs).toContain('pipelines/aws/lambda-entry.ts');
     expect(report.inputs).toContain('pipelines/aws/handler.ts');
     expect(report.inputs.filter((input) => /(^|\/)node_modules\/@duckdb\//.test(input))).toEqual([]);
@@ -177,5 +182,47 @@ describe('bundling modules that need side files or DuckDB', () => {
        console.log(JSON.stringify(await m.openDuckDb().then(() => 'loaded', (e) => e.message)));`,
     );
     expect(result).toBe(`${DUCKDB_STUB_MESSAGE} (import of @duckdb/node-api)`);
+  });
+});
+
+describe('the CSV decode worker in a bundle', () => {
+  let report: BundleReport;
+
+  beforeAll(async () => {
+    // An entry that reads a CSV through the decode pool, as the Lambda's pipelines do.
+    const entry = join(work, 'decode-entry.ts');
+    const repo = process.cwd();
+    await writeFile(
+      entry,
+      [
+        `import { openDecodedCsv } from '${repo}/validation/decoded-csv.ts';`,
+        `import { LocalFileSource } from '${repo}/validation/csv/local-file-source.ts';`,
+        `import { int32 } from '${repo}/validation/column.ts';`,
+        'export async function sumFile(path: string): Promise<{ threaded: boolean; rows: number; sum: number }> {',
+        '  const reader = await openDecodedCsv(new LocalFileSource(path), { plan: () => ({ specs: [int32(), int32()], fields: [0, 1] }) });',
+        '  let rows = 0;',
+        '  let sum = 0;',
+        '  for await (const { decoded } of reader) {',
+        '    for (const column of decoded!.columns) for (let r = 0; r < decoded!.rowCount; r++) sum += (column.values as Int32Array)[r]!;',
+        '    rows += decoded!.rowCount;',
+        '  }',
+        '  return { threaded: reader.threaded, rows, sum };',
+        '}',
+      ].join('\n'),
+    );
+    report = await bundleLambda({ entry, outdir: join(work, 'decode'), zipFile: join(work, 'decode.zip') });
+  });
+
+  test('ships next to the entry and decodes there, off the main thread, in a folder with no node_modules', async () => {
+    expect(report.files).toEqual([BUNDLE_FILE, DECODE_WORKER_FILE, 'package.json']);
+    const dir = await isolate(report.outdir, 'decode');
+    const rows = 50_000;
+    const lines = ['a,b'];
+    for (let i = 0; i < rows; i++) lines.push(`${i},${i % 7}`);
+    await writeFile(join(dir, 'input.csv'), `${lines.join('\n')}\n`);
+    const expected = { rows, sum: (rows * (rows - 1)) / 2 + Array.from({ length: rows }, (_, i) => i % 7).reduce((a, b) => a + b, 0) };
+    const script = `const m = await import('./${BUNDLE_FILE}'); console.log(JSON.stringify(await m.sumFile('input.csv')));`;
+    expect(await runNode(dir, script, { LAKEHOUSE_CSV_WORKER: '1' })).toEqual({ threaded: true, ...expected });
+    expect(await runNode(dir, script, { LAKEHOUSE_CSV_WORKER: '0' })).toEqual({ threaded: false, ...expected });
   });
 });
