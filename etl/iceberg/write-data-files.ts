@@ -2,7 +2,8 @@
  * Writing rows as Iceberg data files: batches are conformed to the table schema, split by partition
  * tuple (transforms applied), and written as Parquet files under `data/<partition folder>/` carrying
  * every column (partition source columns included) with its field id. Each file becomes a `DataFile`
- * with record count, size, column sizes, value and null counts, and lower/upper bounds.
+ * with record count, size, column sizes, value and null counts, and lower/upper bounds. When the input
+ * (or a file) fails, the files written so far are deleted before the error propagates.
  */
 import { randomUUID } from 'node:crypto';
 import * as arrow from 'apache-arrow';
@@ -112,18 +113,26 @@ export async function writeDataFiles(target: DataFileTarget, batches: AsyncItera
   };
   const writer = new PartitionedParquetWriter(target.files.store, arrowSchema, keyFactory, options);
   let rows = 0;
-  for await (const raw of batches) {
-    if (raw.numRows === 0) continue;
-    const batch = conformBatch(raw, arrowSchema);
-    rows += batch.numRows;
-    const readers = sources.map((s) => rawColumnReader(batch.getChild(s.name)!.data[0]!, s.type as string));
-    const parts = splitRows(batch, keyColumns, (i) => {
-      const values = spec.fields.map((f, j) => applyTransform(f.transform, sources[j]!.type as string, readers[j]!(i)));
-      return { id: partitionKey(spec['spec-id'], values), value: values };
-    });
-    for (const [values, part] of parts) await writer.write(partitionKey(spec['spec-id'], values), values, part);
+  let written;
+  try {
+    for await (const raw of batches) {
+      if (raw.numRows === 0) continue;
+      const batch = conformBatch(raw, arrowSchema);
+      rows += batch.numRows;
+      const readers = sources.map((s) => rawColumnReader(batch.getChild(s.name)!.data[0]!, s.type as string));
+      const parts = splitRows(batch, keyColumns, (i) => {
+        const values = spec.fields.map((f, j) => applyTransform(f.transform, sources[j]!.type as string, readers[j]!(i)));
+        return { id: partitionKey(spec['spec-id'], values), value: values };
+      });
+      for (const [values, part] of parts) await writer.write(partitionKey(spec['spec-id'], values), values, part);
+    }
+    written = await writer.close();
+  } catch (err) {
+    // The input failed (or a file did): the files written so far are referenced by nothing, delete them.
+    const keys = await writer.abandon();
+    await Promise.all(keys.map((k) => target.files.store.delete(k).catch(() => undefined)));
+    throw err;
   }
-  const written = await writer.close();
   const files = written.map(({ file, partition }) => ({
     content: 0,
     filePath: target.files.uriOf(file.key),

@@ -53,7 +53,7 @@ export interface TableSink {
   /**
    * Upsert by `keys` (append when `keys` is empty), committing `batch` as the idempotency key. With
    * `sourceUnique` the caller guarantees no two rows share a key (validated rows), which lets the merge
-   * keep a smaller key index.
+   * keep a smaller key index and (Iceberg) write the rows as they stream instead of holding them.
    */
   write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string, options?: SinkWriteOptions): Promise<SinkWrite>;
   /** Stream the given columns of the current version. */
@@ -136,10 +136,10 @@ class IcebergSink implements TableSink {
     await this.table.refresh();
     return committedTxns(this.table.metadata).get(appId) ?? -1;
   }
-  async write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string, _options: SinkWriteOptions = {}): Promise<SinkWrite> {
+  async write(rows: AsyncIterable<arrow.RecordBatch>, keys: readonly string[], batch: BatchKey, runId: string, options: SinkWriteOptions = {}): Promise<SinkWrite> {
     const summary = { 'lakehouse.run-id': runId };
     const m = keys.length
-      ? await iceberg.merge(this.table, rows, { keys: [...keys], txn: batch, summary })
+      ? await iceberg.merge(this.table, rows, { keys: [...keys], txn: batch, summary, ...(options.sourceUnique ? { sourceUnique: true } : {}) })
       : await iceberg.write(this.table, rows, { txn: batch, summary });
     return { version: m.version, skipped: m.skipped, filesAdded: m.filesAdded };
   }

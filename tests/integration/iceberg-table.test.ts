@@ -279,26 +279,59 @@ describe.each(STORE_KINDS)('Iceberg tables on $name', (kind) => {
     expect(table.currentSnapshot!.summary).toMatchObject({ operation: 'overwrite', 'deleted-data-files': '3', 'total-records': '4', 'total-data-files': '2' });
   });
 
-  test('merge upserts by key (latest source row wins) and rewrites only files holding matched keys, pruning with bounds', async () => {
+  // A merge of ids 102 and 105 (new values) and 500 (new) into ids 0..29 and 100..129 (3 days each):
+  // buffered, with an earlier row of 102 the later one supersedes; and declared unique, streamed.
+  test.each([
+    ['buffered (the latest source row of a key wins)', false],
+    ['of a source declared unique, streamed into its files', true],
+  ])('merge %s upserts by key and rewrites only files holding matched keys, pruning with bounds', async (_, sourceUnique) => {
     const table = await create();
     await write(table, orderItems(30, 0, { days: 3 })); // ids 0..29
     await write(table, orderItems(30, 100, { days: 3 })); // ids 100..129
     const fresh = orderItems(30, 100, { days: 3, seed: 999 });
     const source = rowsWithIds(fresh, [102, 105]);
     const inserted = orderItems(1, 500, { days: 3 });
-    const first = rowsWithIds(orderItems(30, 100, { days: 3, seed: 5 }), [102]); // superseded by the later row of 102
-    const m = await merge(table, [...first.batches, ...source.batches, ...inserted.batches], { keys: ['id'] });
+    const first = sourceUnique ? [] : rowsWithIds(orderItems(30, 100, { days: 3, seed: 5 }), [102]).batches; // superseded by the later row of 102
+    const before = await keys(root, 'data/');
+    const m = await merge(table, [...first, ...source.batches, ...inserted.batches], { keys: ['id'], ...(sourceUnique ? { sourceUnique } : {}) });
     // Files of ids 0..29 are pruned by their bounds; of the three files of 100..129 only 2025-04-01's holds 102 and 105.
     expect(m).toMatchObject({ sourceRows: 3, rowsUpdated: 2, rowsInserted: 1, filesRead: 3, filesRemoved: 1, rowsCopied: 8, skipped: false });
     expect(await ids(table)).toEqual([...range(0, 30), ...range(100, 130), 500]);
     const t = await table.toArrow();
-    const userOf = (tbl: arrow.Table, id: number) => {
-      const i = [...tbl.getChild('id')!].map(Number).indexOf(id);
-      return tbl.getChild('user_id')!.get(i);
-    };
+    const userOf = (tbl: arrow.Table, id: number) => tbl.getChild('user_id')!.get([...tbl.getChild('id')!].map(Number).indexOf(id));
     expect(userOf(t, 102)).toBe(userOf(fresh, 102));
     expect(userOf(t, 105)).toBe(userOf(fresh, 105));
     expect(table.currentSnapshot!.summary).toMatchObject({ operation: 'overwrite', 'deleted-data-files': '1', 'total-records': '61', 'lakehouse.merge-keys': 'id' });
+    // On disk: the files of before (the removed one stays for time travel) and the live ones; nothing left over.
+    const live = (await table.dataFiles()).map((f) => f.key);
+    expect(await keys(root, 'data/')).toEqual([...new Set([...before, ...live])].sort());
+  });
+
+  test('a unique-source merge whose input fails, or repeats a key, commits nothing and leaves no data file behind', async () => {
+    const table = await create();
+    await write(table, orderItems(30, 0, { days: 3 }));
+    const dataBefore = await keys(root, 'data/');
+    const version = table.metadata['last-sequence-number'];
+    async function* failing(): AsyncGenerator<arrow.RecordBatch> {
+      yield* orderItems(20, 100, { days: 3 }).batches;
+      yield* orderItems(20, 200, { days: 3 }).batches;
+      throw new Error('the input broke');
+    }
+    // A small memory budget makes the writer put files before the input fails.
+    const tight = await reopen({ files: { memoryBudget: 1 } });
+    await expect(merge(tight, failing(), { keys: ['id'], sourceUnique: true })).rejects.toThrow('the input broke');
+    const repeated = [...orderItems(5, 300, { days: 3 }).batches, ...orderItems(5, 300, { days: 3 }).batches];
+    await expect(merge(tight, repeated, { keys: ['id'], sourceUnique: true })).rejects.toMatchObject({ name: 'DuplicateSourceKeyError' });
+    await expect(write(tight, failing())).rejects.toThrow('the input broke');
+    await tight.refresh();
+    expect(tight.metadata['last-sequence-number']).toBe(version);
+    expect(await keys(root, 'data/')).toEqual(dataBefore);
+    expect(await ids(tight)).toEqual(range(0, 30));
+    // A failure after the source was staged (a live file that cannot be read) deletes the staged files too.
+    const [lost] = dataBefore;
+    await root.delete(lost!);
+    await expect(merge(tight, orderItems(30, 0, { days: 3, seed: 3 }), { keys: ['id'], sourceUnique: true })).rejects.toThrow();
+    expect(await keys(root, 'data/')).toEqual(dataBefore.slice(1));
   });
 
   test('delete: a partition predicate drops whole files unread; a row predicate prunes by bounds and rewrites', async () => {

@@ -1,24 +1,24 @@
 /**
  * Upsert by key columns (copy-on-write): files whose bounds overlap the source keys' ranges are read;
  * those holding a source key are rewritten without the matched rows, and the source rows are added.
- * Within the source, the last row of a key wins. A concurrent commit conflicts when it removed a file
- * this upsert read, or added a file whose key bounds overlap the source keys.
+ * Within the source, the last row of a key wins; a source the caller declares unique on its keys
+ * streams into the new files instead of being held in memory (see `merge-source.ts`). A concurrent
+ * commit conflicts when it removed a file this upsert read, or added a file whose key bounds overlap
+ * the source keys.
  */
 import type * as arrow from 'apache-arrow';
-import { toBatchStream } from '../../arrow/columns.js';
 import { UsageError } from '../../errors.js';
 import type { Predicate } from '../../predicate.js';
-import { conformBatch } from '../../table/conform.js';
 import { ConcurrentModificationError } from '../../table/errors.js';
-import { lastRowPerKey, withoutKeys, type KeyRange } from '../../table/row-keys.js';
+import type { KeyRange } from '../../table/row-keys.js';
 import { mightMatch } from '../file-filter.js';
 import type { DataFile } from '../manifest.js';
 import { readDataFile } from '../read-data-file.js';
 import { commitSnapshot } from '../snapshot-producer.js';
 import type { IcebergTable } from '../table.js';
 import { isCommitted, type TxnKey } from '../txn.js';
-import { writeDataFiles } from '../write-data-files.js';
-import { dataFileTarget, type RowsInput } from './input.js';
+import type { RowsInput } from './input.js';
+import { bufferedSource, stagedSource } from './merge-source.js';
 
 /** Options of a merge. */
 export interface MergeOptions {
@@ -28,6 +28,12 @@ export interface MergeOptions {
   txn?: TxnKey;
   /** Extra snapshot summary properties. */
   summary?: Record<string, string>;
+  /**
+   * The caller guarantees that no two source rows share a key (e.g. validated, deduplicated rows): the
+   * source then streams into the new files (memory: the writers' buffers and a key index), and a
+   * repeated key is a `DuplicateSourceKeyError`.
+   */
+  sourceUnique?: boolean;
 }
 
 /** What a merge did. */
@@ -80,45 +86,50 @@ export async function merge(table: IcebergTable, input: RowsInput, options: Merg
     return field.type;
   });
 
-  // 1. Source rows, last row per key wins (in memory: a merge batch is bounded by the caller).
-  const sourceBatches: arrow.RecordBatch[] = [];
-  for await (const b of toBatchStream(input)) if (b.numRows) sourceBatches.push(conformBatch(b, schema));
-  const source = lastRowPerKey(sourceBatches, options.keys, keyTypes);
+  // 1. The source: in memory (last row per key wins), or written as it streams when declared unique.
+  const sourceOptions = { table, keys: options.keys, keyTypes };
+  const read = table.currentSnapshot;
+  const source = options.sourceUnique ? await stagedSource(input, sourceOptions) : await bufferedSource(input, sourceOptions);
   const range = rangePredicate(options.keys, source.ranges);
 
   // 2. Candidates: live files whose bounds overlap the source key ranges; 3. rewrite those with a match.
-  const read = table.currentSnapshot;
-  const candidates = source.rows === 0 ? [] : (await table.liveFiles(read)).filter((f) => mightMatch(range, f, ischema));
   const removed: DataFile[] = [];
   const kept: arrow.RecordBatch[] = [];
   let rowsUpdated = 0;
   let rowsCopied = 0;
-  for (const file of candidates) {
-    let matches = 0;
-    const keepers: arrow.RecordBatch[] = [];
-    for (const b of await readDataFile(table.files, file, schema, table.nameMapping)) {
-      const { kept: rest, matched } = withoutKeys(b, source.keys, options.keys, keyTypes);
-      matches += matched;
-      if (rest) keepers.push(rest);
+  let candidates: DataFile[] = [];
+  let added: DataFile[];
+  try {
+    candidates = source.rows === 0 ? [] : (await table.liveFiles(read)).filter((f) => mightMatch(range, f, ischema));
+    for (const file of candidates) {
+      let matches = 0;
+      const keepers: arrow.RecordBatch[] = [];
+      for (const b of await readDataFile(table.files, file, schema, table.nameMapping)) {
+        const { kept: rest, matched } = source.without(b);
+        matches += matched;
+        if (rest) keepers.push(rest);
+      }
+      if (matches === 0) continue;
+      removed.push(file);
+      rowsUpdated += matches;
+      for (const k of keepers) {
+        rowsCopied += k.numRows;
+        kept.push(k);
+      }
     }
-    if (matches === 0) continue;
-    removed.push(file);
-    rowsUpdated += matches;
-    for (const k of keepers) {
-      rowsCopied += k.numRows;
-      kept.push(k);
-    }
+    if (source.rows === 0 && !options.txn) return { ...base, skipped: false };
+    // 4. Write the source rows (those not written yet) and the copied rows; commit.
+    added = await source.write(kept);
+  } catch (err) {
+    await source.discard();
+    throw err;
   }
-  if (source.rows === 0 && !options.txn) return { ...base, skipped: false };
-
-  // 4. Write the source rows and the copied rows; commit.
-  const data = await writeDataFiles(dataFileTarget(table), toBatchStream([...source.batches, ...kept]), table.options.files);
   const readPaths = new Set(candidates.map((f) => f.filePath));
   const result = await commitSnapshot(
     table,
     {
       operation: removed.length ? 'overwrite' : 'append',
-      added: data.files,
+      added,
       removed,
       readSnapshotId: read?.['snapshot-id'],
       txn: options.txn,
@@ -143,7 +154,7 @@ export async function merge(table: IcebergTable, input: RowsInput, options: Merg
     rowsCopied,
     filesRead: candidates.length,
     filesRemoved: removed.length,
-    filesAdded: data.files.length,
+    filesAdded: added.length,
     attempts: result.attempts,
   };
 }
