@@ -8,6 +8,7 @@ import * as arrow from 'apache-arrow';
 import { LakehouseError } from '../errors.js';
 import { PAGE_SLOTS, PagedInt32Map } from './paged-int32-map.js';
 import { rowKeyReader } from './row-keys.js';
+import { takeRows } from '../arrow/take.js';
 
 /** A map from row key to a non-negative int32 position, filled batch by batch. */
 export interface KeyPositions {
@@ -22,6 +23,21 @@ export interface KeyPositions {
   putAll(batch: arrow.RecordBatch, positions: Int32Array, replaced: (previous: number) => void): void;
   /** Calls `hit(i)` for each row `i` of `batch` whose key is present. */
   matchAll(batch: arrow.RecordBatch, hit: (row: number) => void): void;
+}
+
+/** The rows of `batch` whose key is not in `index`, and how many were: `kept` is `batch` itself when none matched, absent when all did. */
+export function withoutIndexedKeys(batch: arrow.RecordBatch, index: KeyPositions): { kept?: arrow.RecordBatch; matched: number } {
+  const hit = new Uint8Array(batch.numRows);
+  let matched = 0;
+  index.matchAll(batch, (i) => {
+    hit[i] = 1;
+    matched++;
+  });
+  if (matched === 0) return { kept: batch, matched };
+  if (matched === batch.numRows) return { matched };
+  const keep = new Uint32Array(batch.numRows - matched);
+  for (let i = 0, k = 0; i < batch.numRows; i++) if (hit[i] === 0) keep[k++] = i;
+  return { kept: takeRows(batch, keep), matched };
 }
 
 /**

@@ -8,7 +8,7 @@
  */
 import type * as arrow from 'apache-arrow';
 import { toBatchStream } from '../../arrow/columns.js';
-import { takeRows } from '../../arrow/take.js';
+import { withoutIndexedKeys } from '../../table/key-positions.js';
 import { UsageError } from '../../errors.js';
 import { comparable } from '../../predicate.js';
 import type { Action, AddAction } from '../actions.js';
@@ -90,19 +90,9 @@ export async function merge(table: DeltaTable, input: Input, options: MergeOptio
         let matches = 0;
         const keepers: arrow.RecordBatch[] = [];
         for (const b of batches) {
-          const hit = new Uint8Array(b.numRows);
-          let n = 0;
-          source.keys.matchAll(b, (i) => {
-            hit[i] = 1;
-            n++;
-          });
-          matches += n;
-          if (n === 0) keepers.push(b);
-          else if (n < b.numRows) {
-            const keep = new Uint32Array(b.numRows - n);
-            for (let i = 0, k = 0; i < b.numRows; i++) if (hit[i] === 0) keep[k++] = i;
-            keepers.push(takeRows(b, keep));
-          }
+          const { kept, matched } = withoutIndexedKeys(b, source.keys);
+          matches += matched;
+          if (kept) keepers.push(kept);
         }
         if (matches === 0) continue;
         removed.push(add);

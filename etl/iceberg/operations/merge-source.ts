@@ -6,9 +6,8 @@
  */
 import type * as arrow from 'apache-arrow';
 import { toBatchStream } from '../../arrow/columns.js';
-import { takeRows } from '../../arrow/take.js';
 import { conformBatch } from '../../table/conform.js';
-import { keyPositionsFor } from '../../table/key-positions.js';
+import { keyPositionsFor, withoutIndexedKeys } from '../../table/key-positions.js';
 import { KeyRanges } from '../../table/key-ranges.js';
 import { lastRowPerKey, withoutKeys, type KeyRange } from '../../table/row-keys.js';
 import type { DataFile } from '../manifest.js';
@@ -24,8 +23,8 @@ export interface MergeSource {
   readonly ranges: (KeyRange | undefined)[];
   /** The rows of `batch` (a target file's) whose key is not in the source, and how many were. */
   without(batch: arrow.RecordBatch): { kept?: arrow.RecordBatch; matched: number };
-  /** Writes the source rows not written yet and `copied` as data files; returns every file of the merge. */
-  write(copied: arrow.RecordBatch[]): Promise<DataFile[]>;
+  /** Writes the source rows not written yet and the `copied` rows as data files; returns every file of the merge. */
+  write(copied: AsyncIterable<arrow.RecordBatch>): Promise<DataFile[]>;
   /** Deletes the files staged (the merge failed before its commit). */
   discard(): Promise<void>;
 }
@@ -49,7 +48,7 @@ export async function bufferedSource(input: RowsInput, { table, keys, keyTypes }
     rows: source.rows,
     ranges: source.ranges,
     without: (batch) => withoutKeys(batch, source.keys, keys, keyTypes),
-    write: async (copied) => (await writeDataFiles(dataFileTarget(table), toBatchStream([...source.batches, ...copied]), table.options.files)).files,
+    write: async (copied) => (await writeDataFiles(dataFileTarget(table), concat(source.batches, copied), table.options.files)).files,
     discard: async () => undefined,
   };
 }
@@ -83,23 +82,17 @@ export async function stagedSource(input: RowsInput, { table, keys, keyTypes }: 
   return {
     rows,
     ranges: ranges.ranges,
-    without: (batch) => {
-      const hit = new Uint8Array(batch.numRows);
-      let matched = 0;
-      index.matchAll(batch, (i) => {
-        hit[i] = 1;
-        matched++;
-      });
-      if (matched === 0) return { kept: batch, matched };
-      if (matched === batch.numRows) return { matched };
-      const rest: number[] = [];
-      for (let i = 0; i < batch.numRows; i++) if (hit[i] === 0) rest.push(i);
-      return { kept: takeRows(batch, Uint32Array.from(rest)), matched };
-    },
+    without: (batch) => withoutIndexedKeys(batch, index),
     write: async (copied) => {
-      if (copied.length > 0) extra.push(...(await writeDataFiles(dataFileTarget(table), toBatchStream(copied), table.options.files)).files);
+      extra.push(...(await writeDataFiles(dataFileTarget(table), copied, table.options.files)).files);
       return [...staged, ...extra];
     },
     discard,
   };
+}
+
+/** `first`, then `rest`. */
+async function* concat(first: arrow.RecordBatch[], rest: AsyncIterable<arrow.RecordBatch>): AsyncGenerator<arrow.RecordBatch> {
+  yield* first;
+  yield* rest;
 }

@@ -92,15 +92,13 @@ export async function merge(table: IcebergTable, input: RowsInput, options: Merg
   const source = options.sourceUnique ? await stagedSource(input, sourceOptions) : await bufferedSource(input, sourceOptions);
   const range = rangePredicate(options.keys, source.ranges);
 
-  // 2. Candidates: live files whose bounds overlap the source key ranges; 3. rewrite those with a match.
+  // 2. Candidates: live files whose bounds overlap the source key ranges; 3. rewrite those with a match
+  // (one file's rows held at a time: they are written as each file is read).
   const removed: DataFile[] = [];
-  const kept: arrow.RecordBatch[] = [];
   let rowsUpdated = 0;
   let rowsCopied = 0;
   let candidates: DataFile[] = [];
-  let added: DataFile[];
-  try {
-    candidates = source.rows === 0 ? [] : (await table.liveFiles(read)).filter((f) => mightMatch(range, f, ischema));
+  async function* copied(): AsyncGenerator<arrow.RecordBatch> {
     for (const file of candidates) {
       let matches = 0;
       const keepers: arrow.RecordBatch[] = [];
@@ -114,12 +112,16 @@ export async function merge(table: IcebergTable, input: RowsInput, options: Merg
       rowsUpdated += matches;
       for (const k of keepers) {
         rowsCopied += k.numRows;
-        kept.push(k);
+        yield k;
       }
     }
+  }
+  let added: DataFile[];
+  try {
     if (source.rows === 0 && !options.txn) return { ...base, skipped: false };
+    candidates = source.rows === 0 ? [] : (await table.liveFiles(read)).filter((f) => mightMatch(range, f, ischema));
     // 4. Write the source rows (those not written yet) and the copied rows; commit.
-    added = await source.write(kept);
+    added = await source.write(copied());
   } catch (err) {
     await source.discard();
     throw err;
