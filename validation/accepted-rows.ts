@@ -5,28 +5,13 @@
  */
 import type * as arrow from 'apache-arrow';
 import { buildRecordBatch } from './arrow-build.js';
-import { CsvFormatError, openCsv } from './csv/index.js';
 import { decodeBatch } from './decoded-batch.js';
 import type { DatasetContract } from './define-dataset.js';
-import { InputFileError } from './errors.js';
-import { matchHeader } from './header-check.js';
-import { emptyFingerprint, fingerprinted, sameFingerprint, type Fingerprint } from './input-fingerprint.js';
 import type { CsvInput } from './inputs.js';
 import type { OrdinalBits } from './ordinal-bits.js';
+import { rereadFiles, type AcceptedFile } from './reread-files.js';
 
-/** Where the rows of one loaded file are. */
-export interface AcceptedFile {
-  /** Index of the input. */
-  readonly file: number;
-  /** Ordinal of the file's first well-formed row. */
-  readonly ordinalStart: number;
-  /** Ordinal past its last well-formed row. */
-  readonly ordinalEnd: number;
-  /** CSV column of each contract column. */
-  readonly fields: readonly number[];
-  /** The file's bytes as validation read them. */
-  readonly fingerprint: Fingerprint;
-}
+export type { AcceptedFile } from './reread-files.js';
 
 /** Which rows of a dataset were accepted, and where they are. */
 export interface AcceptedRows {
@@ -50,30 +35,9 @@ export interface AcceptedBatch {
  */
 export async function* readAccepted(contract: DatasetContract, inputs: readonly CsvInput[], accepted: AcceptedRows): AsyncGenerator<AcceptedBatch> {
   const specs = contract.columns.map((c) => c.spec);
-  const names = contract.columns.map((c) => c.name);
-  for (const af of accepted.files) {
-    const input = inputs[af.file]!;
-    const changed = (why: string) => new InputFileError(input.uri, `the file changed while it was being loaded (${why})`);
-    const seen = emptyFingerprint();
-    try {
-      const reader = await openCsv(fingerprinted(input.open(), seen), { ...contract.csv, reuseBatches: true });
-      const match = reader.header === undefined ? undefined : matchHeader(reader.header, names);
-      if (match === undefined || !match.ok || match.fields.some((f, i) => f !== af.fields[i])) throw changed('its header is different');
-      let base = af.ordinalStart;
-      for await (const csv of reader) {
-        const n = csv.rowCount;
-        if (n === 0) continue;
-        if (base + n > af.ordinalEnd) throw changed('it has more rows');
-        const take = accepted.bits.take(base, n);
-        base += n;
-        if (take !== undefined && take.length === 0) continue;
-        yield { batch: buildRecordBatch(contract.arrowSchema, decodeBatch(csv, specs, af.fields), take), file: af.file };
-      }
-      if (base !== af.ordinalEnd) throw changed('it has fewer rows');
-      if (!sameFingerprint(seen, af.fingerprint)) throw changed('its bytes are different');
-    } catch (err) {
-      if (err instanceof CsvFormatError) throw new InputFileError(input.uri, err.message, { cause: err });
-      throw err;
-    }
+  for await (const { file, base, csv } of rereadFiles(contract, inputs, accepted.files)) {
+    const take = accepted.bits.take(base, csv.rowCount);
+    if (take !== undefined && take.length === 0) continue;
+    yield { batch: buildRecordBatch(contract.arrowSchema, decodeBatch(csv, specs, file.fields), take), file: file.file };
   }
 }

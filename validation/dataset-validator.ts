@@ -5,8 +5,9 @@
  * all files are read (a later row may supersede an accepted one: see `contests.ts`).
  */
 import type * as arrow from 'apache-arrow';
-import { CsvFormatError, decompressIfGzip, openCsv, rowText, type CsvBatch } from './csv/index.js';
-import type { AcceptedFile, AcceptedRows } from './accepted-rows.js';
+import { CsvFormatError, decompressIfGzip, rowText, type CsvBatch } from './csv/index.js';
+import type { AcceptedRows } from './accepted-rows.js';
+import { rereadFiles, type AcceptedFile } from './reread-files.js';
 import { buildRecordBatch } from './arrow-build.js';
 import { decodedCell } from './cells.js';
 import { decodeBatch, decodeColumn, type DecodedBatch } from './decoded-batch.js';
@@ -381,24 +382,17 @@ class DatasetValidation {
     const c = dedupe.keyColumn;
     const spec = this.contract.columns[c]!.spec;
     const found = new Map<number, number>();
-    for (const lf of this.loaded) {
-      if (lf.ordinalStart >= last) break;
-      const input = this.inputs[lf.file]!;
-      const reader = await openCsv(input.open(), { ...this.contract.csv, reuseBatches: true });
-      let base = lf.ordinalStart;
-      for await (const csv of reader) {
-        const col = decodeColumn(csv, lf.fields[c]!, spec);
-        if (col.kind !== 'int32' && col.kind !== 'date') throw new Error(`internal: key column of kind ${col.kind}`);
-        for (let r = 0; r < csv.rowCount && base + r < last; r++) {
-          if (col.valid[r] !== 1) continue;
-          const key = col.values[r]!;
-          const first = before.get(key);
-          if (first === undefined || base + r >= first || !this.bits.has(base + r)) continue;
-          if (found.has(key)) throw new Error(`internal: two accepted rows of key ${key} before its contest`);
-          found.set(key, base + r);
-        }
-        base += csv.rowCount;
-        if (base >= last) break;
+    for await (const { file, base, csv } of rereadFiles(this.contract, this.inputs, this.loaded)) {
+      if (base >= last) break;
+      const col = decodeColumn(csv, file.fields[c]!, spec);
+      if (col.kind !== 'int32' && col.kind !== 'date') throw new Error(`internal: key column of kind ${col.kind}`);
+      for (let r = 0; r < csv.rowCount && base + r < last; r++) {
+        if (col.valid[r] !== 1) continue;
+        const key = col.values[r]!;
+        const first = before.get(key);
+        if (first === undefined || base + r >= first || !this.bits.has(base + r)) continue;
+        if (found.has(key)) throw new Error(`internal: two accepted rows of key ${key} before its contest`);
+        found.set(key, base + r);
       }
     }
     for (const key of before.keys()) {
@@ -436,35 +430,30 @@ class DatasetValidation {
     const specs = contract.columns.map((c) => c.spec);
     const anyWarn = Object.values(contract.policies).includes('warn');
     const out = new Map<number, Contested>();
+    // Only the files holding a wanted row are read (each to its end: a file that changed is an error).
+    const holdsNone = (f: AcceptedFile): boolean => {
+      const j = firstAtLeast(wanted, f.ordinalStart);
+      return j >= wanted.length || wanted[j]! >= f.ordinalEnd;
+    };
     let i = 0;
-    for (const lf of this.loaded) {
+    for await (const { file, base, csv } of rereadFiles(contract, this.inputs, this.loaded, holdsNone)) {
       if (i >= wanted.length) break;
-      if (wanted[i]! >= lf.ordinalEnd) continue;
-      const input = this.inputs[lf.file]!;
-      const reader = await openCsv(input.open(), { ...contract.csv, reuseBatches: true });
-      let base = lf.ordinalStart;
-      for await (const csv of reader) {
-        const n = csv.rowCount;
-        if (i < wanted.length && wanted[i]! < base + n) {
-          const decoded = decodeBatch(csv, specs, lf.fields);
-          const warned = anyWarn ? this.warnMasks(decoded) : undefined;
-          for (; i < wanted.length && wanted[i]! < base + n; i++) {
-            const r = wanted[i]! - base;
-            out.set(wanted[i]!, {
-              cells: contract.columns.map((_, c) => decodedCell(decoded, c, r)),
-              place: { file: lf.file, line: csv.lines[r]! },
-              raw: rowText(csv, r),
-              warned: warned?.[r] ?? 0,
-            });
-          }
-        }
-        base += n;
-        if (i >= wanted.length || wanted[i]! >= lf.ordinalEnd) break;
-      }
-      if (i < wanted.length && wanted[i]! < lf.ordinalEnd) {
-        throw new InputFileError(input.uri, 'the file changed while it was being validated (a row read earlier is gone)');
+      const n = csv.rowCount;
+      if (wanted[i]! >= base + n) continue;
+      const decoded = decodeBatch(csv, specs, file.fields);
+      const warned = anyWarn ? this.warnMasks(decoded) : undefined;
+      for (; i < wanted.length && wanted[i]! < base + n; i++) {
+        const r = wanted[i]! - base;
+        out.set(wanted[i]!, {
+          cells: contract.columns.map((_, c) => decodedCell(decoded, c, r)),
+          place: { file: file.file, line: csv.lines[r]! },
+          raw: rowText(csv, r),
+          warned: warned?.[r] ?? 0,
+        });
       }
     }
+    // Every wanted row lies in a loaded file, whose rows were all read again.
+    if (i < wanted.length) throw new Error(`internal: row ${wanted[i]} is in no loaded file`);
     return out;
   }
 
@@ -483,6 +472,18 @@ class DatasetValidation {
 }
 
 /** The indices of the rows with `todo[r] = 1` (`kept` of them). */
+/** Index of the first value of `sorted` (ascending) that is at least `x`; its length when none is. */
+function firstAtLeast(sorted: readonly number[], x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (sorted[mid]! < x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
 function takenRows(todo: Uint8Array, kept: number): Uint32Array {
   const take = new Uint32Array(kept);
   for (let r = 0, k = 0; k < kept; r++) if (todo[r] === 1) take[k++] = r;
