@@ -64,8 +64,11 @@ function cells<T, V extends ArrayLike<T>>(d: DecodedColumn<V>): Cell<T>[] {
 
 describe('decodeInt32', () => {
   test('signs, zeros, limits, overflow, junk, null versus quoted empty', () => {
-    const b = column(['0', '42', '-7', '+8', '007', '2147483647', '-2147483648', '2147483648', '-2147483649', '99999999999', '', '""', '"12"', '1.0', ' 1', '1 ', '-', '+', '1e3', '12a', '0x1F']);
-    expect(cells(decodeInt32(b, 0))).toEqual([0, 42, -7, 8, 7, 2147483647, -2147483648, 'error', 'error', 'error', 'null', 'error', 12, 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'error']);
+    const b = column(['0', '42', '-7', '+8', '007', '2147483647', '-2147483648', '2147483648', '-2147483649', '99999999999', '', '""', '"12"', '1.0', ' 1', '1 ', '-', '+', '1e3', '12a', '0x1F', '999999999', '1000000000', '0000000012', '12345678a']);
+    expect(cells(decodeInt32(b, 0))).toEqual([
+      0, 42, -7, 8, 7, 2147483647, -2147483648, 'error', 'error', 'error', 'null', 'error', 12, 'error', 'error', 'error', 'error', 'error', 'error', 'error', 'error',
+      999999999, 1000000000, 12, 'error',
+    ]);
   });
 
   test('null token NA: unquoted NA is null, quoted "NA" and empty are errors', () => {

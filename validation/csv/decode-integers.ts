@@ -57,6 +57,22 @@ export function decodeInt32(batch: CsvBatch, col: number): DecodedColumn<Int32Ar
       nullCount++;
       continue;
     }
+    // The common case first: 1 to 9 digits, no sign (cannot leave the int32 range).
+    let d = bytes[s]! - 0x30;
+    if (d >>> 0 <= 9 && e - s <= 9) {
+      let v = d;
+      let i = s + 1;
+      for (; i < e; i++) {
+        d = bytes[i]! - 0x30;
+        if (d >>> 0 > 9) break;
+        v = v * 10 + d;
+      }
+      if (i === e) {
+        values[r] = v;
+        valid[r] = 1;
+        continue;
+      }
+    }
     const v = parseInt32At(bytes, s, e);
     if (v !== v) {
       errors[r] = 1;
