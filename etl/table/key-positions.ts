@@ -6,6 +6,7 @@
  */
 import * as arrow from 'apache-arrow';
 import { LakehouseError } from '../errors.js';
+import { PagedInt32Bits } from './paged-int32-bits.js';
 import { PAGE_SLOTS, PagedInt32Map } from './paged-int32-map.js';
 import { rowKeyReader } from './row-keys.js';
 import { takeRows } from '../arrow/take.js';
@@ -200,19 +201,18 @@ function nextPow2(n: number): number {
  * (16 million dense ids: 2 MiB), a `IntKeyPositions` hash once sparse (positions are not kept).
  */
 class UniqueIntKeys implements KeyPositions {
-  private readonly pages: (Uint32Array | undefined)[] = new Array<Uint32Array | undefined>(1 << 16);
-  private pageCount = 0;
-  private count = 0;
+  // A new page costs 8 KiB: worth it while the keys fill at least 1 in 16 of the pages' slots.
+  private readonly bits = new PagedInt32Bits(16);
   private sparse: IntKeyPositions | undefined;
 
   constructor(private readonly column: string) {}
 
   get size(): number {
-    return this.sparse ? this.sparse.size : this.count;
+    return this.sparse ? this.sparse.size : this.bits.size;
   }
 
   get byteSize(): number {
-    return this.sparse ? this.sparse.byteSize : this.pageCount * (PAGE_SLOTS / 8);
+    return this.sparse ? this.sparse.byteSize : this.bits.byteSize;
   }
 
   putAll(batch: arrow.RecordBatch, positions: Int32Array): void {
@@ -224,54 +224,31 @@ class UniqueIntKeys implements KeyPositions {
     if (data.nullCount > 0) return this.toSparse(batch, positions); // a null key: keep it the general way
     const values = (data.values as Int32Array).subarray(0, data.length); // Arrow slices a fixed-width buffer with the data: no offset to add
     for (let i = 0; i < values.length; i++) {
-      const key = values[i]!;
-      const p = (key >> 16) + 32768;
-      let page = this.pages[p];
-      if (page === undefined) {
-        // A new page costs 8 KiB: worth it while the keys fill at least 1 in 16 of the pages' slots.
-        if ((this.pageCount + 1) * PAGE_SLOTS > Math.max(4 * PAGE_SLOTS, 16 * (this.count + 1))) return this.toSparse(batch, positions, i);
-        page = new Uint32Array(PAGE_SLOTS / 32);
-        this.pages[p] = page;
-        this.pageCount++;
-      }
-      const slot = key & 0xffff;
-      const bit = 1 << (slot & 31);
-      if ((page[slot >> 5]! & bit) !== 0) duplicate();
-      page[slot >> 5]! |= bit;
-      this.count++;
+      const added = this.bits.add(values[i]!);
+      if (added === undefined) return this.toSparse(batch, positions, i);
+      if (!added) duplicate();
     }
   }
 
   matchAll(batch: arrow.RecordBatch, hit: (row: number) => void): void {
     if (this.sparse) return this.sparse.matchAll(batch, hit);
-    if (this.count === 0) return;
+    if (this.bits.size === 0) return;
     const data = batch.getChild(this.column)!.data[0]!;
     const values = (data.values as Int32Array).subarray(0, data.length); // Arrow slices a fixed-width buffer with the data: no offset to add
     for (let i = 0; i < values.length; i++) {
       if (data.nullCount > 0 && !data.getValid(i)) continue;
-      const key = values[i]!;
-      const page = this.pages[(key >> 16) + 32768];
-      if (page !== undefined && (page[(key & 0xffff) >> 5]! & (1 << (key & 31))) !== 0) hit(i);
+      if (this.bits.has(values[i]!)) hit(i);
     }
   }
 
   /** Moves every key to a hash (positions are not kept: 0 stands in), then adds rows `from..` of `batch`. */
   private toSparse(batch: arrow.RecordBatch, positions: Int32Array, from = 0): void {
     const sparse = new IntKeyPositions(this.column);
-    this.pages.forEach((page, p) => {
-      if (page === undefined) return;
-      const base = (p - 32768) * PAGE_SLOTS;
-      for (let w = 0; w < page.length; w++) {
-        const word = page[w]!;
-        if (word === 0) continue;
-        for (let b = 0; b < 32; b++) if ((word & (1 << b)) !== 0) sparse.put(base + w * 32 + b, 0);
-      }
-    });
+    this.bits.forEach((key) => sparse.put(key, 0));
     const fail = (): void => {
       throw new DuplicateSourceKeyError();
     };
-    this.pages.fill(undefined);
-    this.pageCount = 0;
+    this.bits.clear();
     this.sparse = sparse;
     const rest = from === 0 ? batch : batch.slice(from);
     sparse.putAll(rest, positions.subarray(from), fail);
