@@ -431,9 +431,11 @@ class DatasetValidation {
     const anyWarn = Object.values(contract.policies).includes('warn');
     const out = new Map<number, Contested>();
     // Only the files holding a wanted row are read (each to its end: a file that changed is an error).
+    // Files are asked about in order, so the first wanted row at or past each file's start only moves on.
+    let next = 0;
     const holdsNone = (f: AcceptedFile): boolean => {
-      const j = firstAtLeast(wanted, f.ordinalStart);
-      return j >= wanted.length || wanted[j]! >= f.ordinalEnd;
+      while (next < wanted.length && wanted[next]! < f.ordinalStart) next++;
+      return next >= wanted.length || wanted[next]! >= f.ordinalEnd;
     };
     let i = 0;
     for await (const { file, base, csv } of rereadFiles(contract, this.inputs, this.loaded, holdsNone)) {
@@ -472,18 +474,6 @@ class DatasetValidation {
 }
 
 /** The indices of the rows with `todo[r] = 1` (`kept` of them). */
-/** Index of the first value of `sorted` (ascending) that is at least `x`; its length when none is. */
-function firstAtLeast(sorted: readonly number[], x: number): number {
-  let lo = 0;
-  let hi = sorted.length;
-  while (lo < hi) {
-    const mid = (lo + hi) >> 1;
-    if (sorted[mid]! < x) lo = mid + 1;
-    else hi = mid;
-  }
-  return lo;
-}
-
 function takenRows(todo: Uint8Array, kept: number): Uint32Array {
   const take = new Uint32Array(kept);
   for (let r = 0, k = 0; k < kept; r++) if (todo[r] === 1) take[k++] = r;

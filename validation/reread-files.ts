@@ -36,7 +36,8 @@ export interface RereadBatch {
 }
 
 /**
- * The non-empty batches of `files` read again, in order, except the files `skip` says are not needed.
+ * The non-empty batches of `files` read again, in order, except the files `skip` says are not needed
+ * (asked about each file once, in order).
  * The caller may stop early (its `break` closes the file being read).
  */
 export async function* rereadFiles(
