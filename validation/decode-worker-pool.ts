@@ -33,7 +33,6 @@ function tsxEsmApi(from: string): string {
   return pathToFileURL(join(dirname(manifest), exports['./esm/api']!.import.default)).href;
 }
 
-/** Starts the worker module next to this one. */
 /**
  * True when the worker's module can be loaded: next to this module when compiled (a bundle must ship it
  * as `decode-worker.js` next to itself, as the Lambda's does), or through tsx when running from TypeScript sources.
@@ -44,6 +43,7 @@ export function decodeWorkerAvailable(here: string = import.meta.url): boolean {
   return file.protocol === 'file:' && existsSync(fileURLToPath(file));
 }
 
+/** Starts the worker module next to this one. */
 function spawn(): Worker {
   const here = import.meta.url;
   if (!here.endsWith('.ts')) return new Worker(new URL('./decode-worker.js', here));

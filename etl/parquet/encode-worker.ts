@@ -18,9 +18,8 @@
 import { createRequire } from 'node:module';
 import { Worker } from 'node:worker_threads';
 import { type Table, tableToIPC } from 'apache-arrow';
-import { readColumnSizes } from './column-sizes.js';
 import { coerceTableForParquet } from './coerce.js';
-import { compressionOf, encodeParquet, rowGroupSizeOf } from './encode.js';
+import { compressionOf, rowGroupSizeOf } from './encode.js';
 import { ParquetEncodeError } from './errors.js';
 import type { ParquetWriteOptions } from './types.js';
 
@@ -278,15 +277,11 @@ export function encoderThreadEnabled(): boolean {
 
 /**
  * Encode `table` as one Parquet file (as `encodeParquet` does) on the encoder thread, with its column
- * sizes (see `encoderRoom` to keep the queue short). Options are checked on the calling thread first
- * (`UsageError`).
+ * sizes, whatever `LAKEHOUSE_PARQUET_WORKER` says (the caller decides; see `encoderRoom` to keep the
+ * queue short). Options are checked on the calling thread first (`UsageError`).
  */
 export async function encodeParquetOffThread(table: Table, options: ParquetWriteOptions = {}): Promise<EncodedFile> {
   properties(options);
-  if (!encoderThreadEnabled()) {
-    const bytes = encodeParquet(table, options);
-    return { bytes, columnSizes: await readColumnSizes(bytes) };
-  }
   shared ??= new EncodeWorker();
   return shared.encode(table, options);
 }
