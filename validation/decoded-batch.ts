@@ -90,38 +90,45 @@ export interface DecodedBatch {
 /** Decodes column `field` of `csv` as `spec` says. */
 export function decodeColumn(csv: CsvBatch, field: number, spec: ColumnSpec): DecodedValues {
   const kind: ColumnKind = spec.kind;
+  const common = (d: { valid: Uint8Array; errors: Uint8Array; errorCount: number; nullCount: number }): Common => ({
+    valid: d.valid,
+    errors: d.errors,
+    errorCount: d.errorCount,
+    nullCount: d.nullCount,
+    field,
+  });
   switch (kind) {
     case 'int32': {
       const d = decodeInt32(csv, field);
-      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
+      return { kind, values: d.values, ...common(d) };
     }
     case 'date': {
       const d = decodeDate(csv, field);
-      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
+      return { kind, values: d.values, ...common(d) };
     }
     case 'float64': {
       const d = decodeFloat64(csv, field);
-      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
+      return { kind, values: d.values, ...common(d) };
     }
     case 'int64':
     case 'timestamp': {
       const d = kind === 'int64' ? decodeInt64(csv, field) : decodeTimestamp(csv, field);
       const words = new Uint32Array(d.values.buffer, d.values.byteOffset, d.values.length * 2);
-      return { kind, values: d.values, words, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
+      return { kind, values: d.values, words, ...common(d) };
     }
     case 'bool': {
       const d = decodeBool(csv, field);
-      return { kind, values: d.values, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
+      return { kind, values: d.values, ...common(d) };
     }
     case 'decimal': {
       const { precision, scale } = spec.decimal ?? { precision: 38, scale: 0 };
       const d = decodeDecimal(csv, field, precision, scale);
-      return { kind, values: d.values, scale, valid: d.valid, errors: d.errors, errorCount: d.errorCount, nullCount: d.nullCount, field };
+      return { kind, values: d.values, scale, ...common(d) };
     }
     case 'string': {
       if (spec.isLowCardinality) {
         const d = decodeDictionary(csv, field, Math.max(1, csv.rowCount))!;
-        return { kind, dictionary: d.values, valid: d.valid, errors: d.errors, errorCount: 0, nullCount: d.nullCount, field };
+        return { kind, dictionary: d.values, ...common(d) };
       }
       const { valid, nullCount } = stringValidity(csv, field);
       return { kind, valid, errors: new Uint8Array(csv.rowCount), errorCount: 0, nullCount, field };
