@@ -18,6 +18,7 @@ import { openDecodedCsv } from '../validation/decoded-csv.js';
 import type { DecodeThread } from '../validation/decoded-csv-reader.js';
 import { matchHeader } from '../validation/header-check.js';
 import { emptyFingerprint } from '../validation/input-fingerprint.js';
+import { median } from './median.js';
 
 const file = process.argv[2] ?? '/tmp/b2m.orig/raw/order_items/order_items.csv';
 const rounds = Number(process.argv[3] ?? 3);
@@ -86,7 +87,7 @@ for (let i = 0; i < rounds; i++) {
   }
 }
 for (const mode of MODES) {
-  const walls = results[mode].map((r) => r.wall).sort((a, b) => a - b);
-  const busy = results[mode].map((r) => r.mainBusy).sort((a, b) => a - b);
-  console.log(`${mode.padEnd(6)} median wall ${walls[walls.length >> 1]!.toFixed(3)} s, median main busy ${busy[busy.length >> 1]!.toFixed(3)} s`);
+  const wall = median(results[mode].map((r) => r.wall));
+  const busy = median(results[mode].map((r) => r.mainBusy));
+  console.log(`${mode.padEnd(6)} median wall ${wall.toFixed(3)} s, median main busy ${busy.toFixed(3)} s`);
 }

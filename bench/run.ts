@@ -15,6 +15,7 @@ import { cpus, loadavg, totalmem, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { generateIngestInput } from './ingest/generate-input.js';
+import { median } from './median.js';
 
 const onlyPatterns = process.argv[2] === 'transaction-patterns';
 const args = process.argv.slice(2);
@@ -23,13 +24,6 @@ const ROUNDS = roundsAt >= 0 ? Number(args.splice(roundsAt, 2)[1]) : 3;
 if (!(Number.isInteger(ROUNDS) && ROUNDS >= 1)) throw new Error('--rounds takes a whole number of at least 1');
 const sizes = args.map(Number).filter((n) => n > 0);
 const ROWS = onlyPatterns ? [] : sizes.length ? sizes : [2_000_000];
-
-/** The middle value (the mean of the two middle ones for an even count). */
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
-}
 
 /** Hard-links every file under `from` into `to` (same tree): a run may move its raw files without touching the original. */
 function linkTree(from: string, to: string): void {
@@ -85,49 +79,45 @@ for (const rows of ROWS) {
     const loadBefore = loadavg()[0]!;
     const duckRuns: Record<string, unknown>[] = [];
     const ourRuns: Record<string, unknown>[] = [];
-    const outputs = { ours: '', theirs: '' };
+    const roundDir = (round: number): string => join(dir, `round-${round}`);
     for (let round = 0; round < ROUNDS; round++) {
-      // Each round on fresh outputs; DuckDB first in odd rounds, ours first in even ones.
-      const roundDir = join(dir, `round-${round}`);
-      linkTree(join(dir, 'input'), roundDir);
-      const duckOut = join(roundDir, 'duckdb-out');
-      const runDuck = (): void => void duckRuns.push(child('duckdb-copy.ts', [csv, duckOut]));
-      const runOurs = (): void => void ourRuns.push(child('ours.mjs', [roundDir]));
-      if (round % 2 === 0) [runDuck, runOurs].forEach((f) => f());
-      else [runOurs, runDuck].forEach((f) => f());
-      if (round > 0) rmSync(join(dir, `round-${round - 1}`), { recursive: true, force: true });
-      outputs.ours = join(roundDir, 'warehouse', 'processed', 'ecommerce', 'order_items');
-      outputs.theirs = duckOut;
+      // Each round on fresh outputs; DuckDB first in even rounds, ours first in odd ones.
+      linkTree(join(dir, 'input'), roundDir(round));
+      const runDuck = (): void => void duckRuns.push(child('duckdb-copy.ts', [csv, join(roundDir(round), 'duckdb-out')]));
+      const runOurs = (): void => void ourRuns.push(child('ours.mjs', [roundDir(round)]));
+      for (const run of round % 2 === 0 ? [runDuck, runOurs] : [runOurs, runDuck]) run();
+      if (round > 0) rmSync(roundDir(round - 1), { recursive: true, force: true });
     }
+    // The last round's outputs are compared.
+    const table = join(roundDir(ROUNDS - 1), 'warehouse', 'processed', 'ecommerce', 'order_items');
+    const duckOut = join(roundDir(ROUNDS - 1), 'duckdb-out');
     // The machine is shared: the 1-minute load average around the runs says how much CPU others took.
     const load = `${loadBefore.toFixed(1)}/${loadavg()[0]!.toFixed(1)}`;
-    const table = outputs.ours;
     const ourFiles = `read_parquet('${table}/**/*.parquet', hive_partitioning = true)`;
-    const theirFiles = `read_parquet('${outputs.theirs}/**/*.parquet', hive_partitioning = true)`;
+    const theirFiles = `read_parquet('${duckOut}/**/*.parquet', hive_partitioning = true)`;
     const [a, b] = [await checksum(CHECKSUM(ourFiles)), await checksum(CHECKSUM(theirFiles))];
     const same = a === b && ourRuns.every((o) => o.status === 'succeeded' && o.rejected === 0);
     if (!same) mismatch = true;
     const ourBytes = bytesUnder(table, (p) => p.endsWith('.parquet'));
-    const theirBytes = bytesUnder(outputs.theirs, (p) => p.endsWith('.parquet'));
+    const theirBytes = bytesUnder(duckOut, (p) => p.endsWith('.parquet'));
     const rates = (runs: Record<string, unknown>[]) => runs.map((r) => rows / Number(r.seconds));
     const ourRate = median(rates(ourRuns));
     const duckRate = median(rates(duckRuns));
     const spread = (runs: Record<string, unknown>[]) => `${Math.round(Math.min(...rates(runs)))}-${Math.round(Math.max(...rates(runs)))}`;
     const peak = (runs: Record<string, unknown>[]) => Math.max(...runs.map((r) => Number(r.peakRssMiB)));
     const cpuPerRun = (runs: Record<string, unknown>[]) => median(runs.map((r) => Number(r.cpuSeconds))).toFixed(2);
-    const ours = { peakRssMiB: peak(ourRuns) };
-    const duck = { peakRssMiB: peak(duckRuns) };
+    const [ourPeak, duckPeak] = [peak(ourRuns), peak(duckRuns)];
     const lines = [
       `rows=${rows} input=${inputMiB.toFixed(0)}MiB rounds=${ROUNDS}`,
-      `duckdb_copy rows/s=${Math.round(duckRate)} (${spread(duckRuns)}) cpu_s=${cpuPerRun(duckRuns)} peak_rss_mib=${duck.peakRssMiB} output_bytes=${theirBytes}`,
-      `lakehouse_ingest rows/s=${Math.round(ourRate)} (${spread(ourRuns)}) cpu_s=${cpuPerRun(ourRuns)} peak_rss_mib=${ours.peakRssMiB} output_bytes=${ourBytes}`,
+      `duckdb_copy rows/s=${Math.round(duckRate)} (${spread(duckRuns)}) cpu_s=${cpuPerRun(duckRuns)} peak_rss_mib=${duckPeak} output_bytes=${theirBytes}`,
+      `lakehouse_ingest rows/s=${Math.round(ourRate)} (${spread(ourRuns)}) cpu_s=${cpuPerRun(ourRuns)} peak_rss_mib=${ourPeak} output_bytes=${ourBytes}`,
       `ratio_speed=${(ourRate / duckRate).toFixed(2)} ratio_output=${(ourBytes / theirBytes).toFixed(2)} same_rows=${same} load=${load}`,
     ];
     for (const l of lines) console.log(l);
     if (!same) console.error(`checksum mismatch:\n ours   ${a}\n duckdb ${b}\n ${JSON.stringify(ourRuns)}`);
     appendFileSync(
       join('bench', 'RESULTS.md'),
-      `| ${new Date().toISOString().slice(0, 10)} | ${machine}, load ${load} | \`npm run bench -- --rounds ${ROUNDS} ${rows}\` | ${rows} | ${Math.round(ourRate)} | ${Math.round(duckRate)} | ${(ourRate / duckRate).toFixed(2)} | ${ours.peakRssMiB} | ${duck.peakRssMiB} | ${(ourBytes / theirBytes).toFixed(2)} | ${same} |\n`,
+      `| ${new Date().toISOString().slice(0, 10)} | ${machine}, load ${load} | \`npm run bench -- --rounds ${ROUNDS} ${rows}\` | ${rows} | ${Math.round(ourRate)} | ${Math.round(duckRate)} | ${(ourRate / duckRate).toFixed(2)} | ${ourPeak} | ${duckPeak} | ${(ourBytes / theirBytes).toFixed(2)} | ${same} |\n`,
     );
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -21,6 +21,7 @@ import { buildRecordBatch } from '../validation/arrow-build.js';
 import { decodeBatch } from '../validation/decoded-batch.js';
 import { fileInput, int32KeySetOf, ValidationRun, type DatasetContract } from '../validation/index.js';
 import { generateOrderItems } from './csv-parse.js';
+import { median } from './median.js';
 
 const rows = Number(process.argv[2] ?? 2_000_000);
 const rounds = Number(process.argv[3] ?? 3);
@@ -77,9 +78,8 @@ async function measure(label: string, f: () => Promise<number>): Promise<void> {
     wall.push(rows / s);
     cpu.push(rows / ((c.user + c.system) / 1e6));
   }
-  const med = (a: number[]): number => [...a].sort((x, y) => x - y)[a.length >> 1]!;
   const fmt = (r: number): string => `${(r / 1e6).toFixed(2)}M rows/s`;
-  console.log(`${label.padEnd(16)} wall ${fmt(med(wall))} (best ${fmt(Math.max(...wall))}) | cpu ${fmt(med(cpu))} | ${(fileMB * med(wall) / rows).toFixed(0)} MB/s`);
+  console.log(`${label.padEnd(16)} wall ${fmt(median(wall))} (best ${fmt(Math.max(...wall))}) | cpu ${fmt(median(cpu))} | ${(fileMB * median(wall) / rows).toFixed(0)} MB/s`);
 }
 
 try {
