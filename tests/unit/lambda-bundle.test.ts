@@ -48,6 +48,13 @@ async function isolate(outdir: string, name: string): Promise<string> {
   return target;
 }
 
+/** Bundle an entry module made of `lines` (outside the repository, as the runner's dependencies are) into `<work>/<name>`. */
+async function bundleEntry(name: string, lines: string[]): Promise<BundleReport> {
+  const entry = join(work, `${name}-entry.ts`);
+  await writeFile(entry, lines.join('\n'));
+  return bundleLambda({ entry, outdir: join(work, name), zipFile: join(work, `${name}.zip`) });
+}
+
 describe('the Lambda entry bundle', () => {
   let report: BundleReport;
 
@@ -145,23 +152,18 @@ describe('bundling modules that need side files or DuckDB', () => {
   beforeAll(async () => {
     // An entry outside the repository, like the runner's dependencies: parquet-wasm reads its
     // .wasm from __dirname at load time; DuckDB is only imported when asked for.
-    const entry = join(work, 'fixture-entry.ts');
-    await writeFile(
-      entry,
-      [
-        "import { Table, writeParquet } from 'parquet-wasm/node';",
-        "import { tableFromArrays, tableToIPC } from 'apache-arrow';",
-        'export function parquetMagic(): string {',
-        '  const table = tableFromArrays({ id: Int32Array.from([1, 2, 3]) });',
-        "  const bytes = writeParquet(Table.fromIPCStream(tableToIPC(table, 'stream')));",
-        '  return Buffer.from(bytes.slice(0, 4)).toString() + Buffer.from(bytes.slice(-4)).toString();',
-        '}',
-        'export async function openDuckDb(): Promise<unknown> {',
-        "  return import('@duckdb/node-api');",
-        '}',
-      ].join('\n'),
-    );
-    report = await bundleLambda({ entry, outdir: join(work, 'fixture'), zipFile: join(work, 'fixture.zip') });
+    report = await bundleEntry('fixture', [
+      "import { Table, writeParquet } from 'parquet-wasm/node';",
+      "import { tableFromArrays, tableToIPC } from 'apache-arrow';",
+      'export function parquetMagic(): string {',
+      '  const table = tableFromArrays({ id: Int32Array.from([1, 2, 3]) });',
+      "  const bytes = writeParquet(Table.fromIPCStream(tableToIPC(table, 'stream')));",
+      '  return Buffer.from(bytes.slice(0, 4)).toString() + Buffer.from(bytes.slice(-4)).toString();',
+      '}',
+      'export async function openDuckDb(): Promise<unknown> {',
+      "  return import('@duckdb/node-api');",
+      '}',
+    ]);
   });
 
   test('parquet-wasm’s .wasm ships next to the bundle and works there', async () => {
@@ -190,27 +192,22 @@ describe('the CSV decode worker in a bundle', () => {
 
   beforeAll(async () => {
     // An entry that reads a CSV through the decode pool, as the Lambda's pipelines do.
-    const entry = join(work, 'decode-entry.ts');
     const repo = process.cwd();
-    await writeFile(
-      entry,
-      [
-        `import { openDecodedCsv } from '${repo}/validation/decoded-csv.ts';`,
-        `import { LocalFileSource } from '${repo}/validation/csv/local-file-source.ts';`,
-        `import { int32 } from '${repo}/validation/column.ts';`,
-        'export async function sumFile(path: string): Promise<{ threaded: boolean; rows: number; sum: number }> {',
-        '  const reader = await openDecodedCsv(new LocalFileSource(path), { plan: () => ({ specs: [int32(), int32()], fields: [0, 1] }) });',
-        '  let rows = 0;',
-        '  let sum = 0;',
-        '  for await (const { decoded } of reader) {',
-        '    for (const column of decoded!.columns) for (let r = 0; r < decoded!.rowCount; r++) sum += (column.values as Int32Array)[r]!;',
-        '    rows += decoded!.rowCount;',
-        '  }',
-        '  return { threaded: reader.threaded, rows, sum };',
-        '}',
-      ].join('\n'),
-    );
-    report = await bundleLambda({ entry, outdir: join(work, 'decode'), zipFile: join(work, 'decode.zip') });
+    report = await bundleEntry('decode', [
+      `import { openDecodedCsv } from '${repo}/validation/decoded-csv.ts';`,
+      `import { LocalFileSource } from '${repo}/validation/csv/local-file-source.ts';`,
+      `import { int32 } from '${repo}/validation/column.ts';`,
+      'export async function sumFile(path: string): Promise<{ threaded: boolean; rows: number; sum: number }> {',
+      '  const reader = await openDecodedCsv(new LocalFileSource(path), { plan: () => ({ specs: [int32(), int32()], fields: [0, 1] }) });',
+      '  let rows = 0;',
+      '  let sum = 0;',
+      '  for await (const { decoded } of reader) {',
+      '    for (const column of decoded!.columns) for (let r = 0; r < decoded!.rowCount; r++) sum += (column.values as Int32Array)[r]!;',
+      '    rows += decoded!.rowCount;',
+      '  }',
+      '  return { threaded: reader.threaded, rows, sum };',
+      '}',
+    ]);
   });
 
   test('ships next to the entry and decodes there, off the main thread, in a folder with no node_modules', async () => {
