@@ -10,7 +10,7 @@ import { DeltaTable } from '../../etl/delta/index.js';
 import { IcebergTable } from '../../etl/iceberg/index.js';
 import { openStore } from '../../etl/storage/open-store.js';
 import { PrefixedStore } from '../../etl/storage/prefixed-store.js';
-import type { Format as TableFormat } from '../../pipelines/runner/table-sink.js';
+import { openExistingSink, type Format as TableFormat } from '../../pipelines/runner/table-sink.js';
 import { ecommercePipeline } from '../../pipelines/ecommerce/ecommerce-pipeline.js';
 import { openContext } from '../../pipelines/runner/lakehouse-context.js';
 import { runPipeline } from '../../pipelines/runner/run-pipeline.js';
@@ -92,10 +92,10 @@ async function committedFiles(format: TableFormat, warehouse: string, dataset: s
 
 /** Rows `id, product_id` of the order_items table. */
 async function itemRows(format: TableFormat, warehouse: string): Promise<{ id: number; product_id: number }[]> {
-  const store = new PrefixedStore(openStore(warehouse), 'processed/ecommerce/order_items');
-  const table = format === 'delta' ? await DeltaTable.open(store) : await IcebergTable.open(store, new EmbeddedCatalog(openStore(warehouse)), 'ecommerce.order_items');
+  const store = openStore(warehouse);
+  const sink = await openExistingSink({ format, warehouse: store, catalog: new EmbeddedCatalog(store), database: 'ecommerce', table: 'order_items' });
   const rows: { id: number; product_id: number }[] = [];
-  for await (const b of table.scan({ columns: ['id', 'product_id'] })) for (const r of b.toArray()) rows.push({ id: Number(r.id), product_id: Number(r.product_id) });
+  for await (const b of sink!.scan(['id', 'product_id'])) for (const r of b.toArray()) rows.push({ id: Number(r.id), product_id: Number(r.product_id) });
   return rows.sort((a, b) => a.id - b.id);
 }
 
