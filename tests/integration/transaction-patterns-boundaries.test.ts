@@ -2,11 +2,11 @@
  * Pattern boundaries on generated BankSim data (planted cases on both sides of every threshold), and the
  * whole detection set checked against an independent DuckDB computation over the same chunks.
  */
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { writeBankSim, type WrittenBankSim } from '../../pipelines/transaction-patterns/banksim-files.js';
 import { runTransactionPatterns, type TransactionPatternsSummary } from '../../pipelines/transaction-patterns/transaction-patterns-run.js';
+import { detectionFiles } from '../support/pattern-outputs.js';
 import { tempDir } from '../support/stores.js';
 
 let data: WrittenBankSim;
@@ -48,9 +48,7 @@ beforeAll(async () => {
   data = await writeBankSim(join(dir, 'data'), { rows: 130_000, seed: 7 });
   out = join(dir, 'out');
   summary = await runTransactionPatterns({ source: join(dir, 'data', 'transactions.csv'), importance: join(dir, 'data', 'CustomerImportance.csv'), out, intervalMs: 0 });
-  lines = readdirSync(join(out, 'detections'))
-    .sort()
-    .flatMap((f) => readFileSync(join(out, 'detections', f), 'utf8').trim().split('\n').filter(Boolean).map((l) => JSON.parse(l)));
+  lines = detectionFiles(out).flatMap((f) => f.lines) as typeof lines;
   reference = await duckReference(join(out, 'raw', 'transactions'), join(dir, 'data', 'CustomerImportance.csv'));
 }, 300_000);
 

@@ -3,12 +3,12 @@
  * resumed holds the input's totals exactly and detects the same as the embedded PGlite does.
  */
 import { afterAll, beforeAll, expect, test } from '@jest/globals';
-import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { writeBankSim, type WrittenBankSim } from '../../pipelines/transaction-patterns/banksim-files.js';
 import { runTransactionPatterns, type TransactionPatternsOptions } from '../../pipelines/transaction-patterns/transaction-patterns-run.js';
 import { realServerWanted, startPostgresServer, type PostgresServer } from '../support/postgres-server.js';
+import { detectionFiles } from '../support/pattern-outputs.js';
 import { tempDir } from '../support/stores.js';
 
 const serverTest = realServerWanted() ? test : test.skip;
@@ -31,10 +31,8 @@ function options(out: string, extra: Partial<TransactionPatternsOptions> = {}): 
 }
 
 function detections(out: string): { files: number[]; keys: string[] } {
-  const folder = join(dir, out, 'detections');
-  const names = readdirSync(folder).sort();
-  const lines = names.flatMap((n) => readFileSync(join(folder, n), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
-  return { files: names.map((n) => readFileSync(join(folder, n), 'utf8').trim().split('\n').length), keys: lines.map((l) => `${l.patternId}|${l.MerchantId}|${l.customerName}`) };
+  const files = detectionFiles(join(dir, out));
+  return { files: files.map((f) => f.lines.length), keys: files.flatMap((f) => f.lines).map((l) => `${l.patternId}|${l.MerchantId}|${l.customerName}`) };
 }
 
 serverTest('a run on a PostgreSQL server, stopped after 4 chunks and resumed, matches the PGlite run and the input totals', async () => {
