@@ -1,4 +1,4 @@
-/** Whether the CSV decode thread can start: not where its module is missing (the one-file Lambda bundle). */
+/** Whether the CSV decode thread can start: not where its module is missing (a bundle that does not ship `decode-worker.js`). */
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
